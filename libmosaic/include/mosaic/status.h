@@ -92,9 +92,9 @@ class StatusOr {
 }  // namespace mosaic
 
 // Returns early from the enclosing function if `expr` (a Status) is not OK.
-#define MOSAIC_RETURN_IF_ERROR(expr)             \
-  do {                                           \
-    ::mosaic::Status _mosaic_status = (expr);    \
+#define MOSAIC_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::mosaic::Status _mosaic_status = (expr);        \
     if (!_mosaic_status.ok()) return _mosaic_status; \
   } while (false)
 

@@ -25,6 +25,7 @@ function(mosaic_add_test)
   endif()
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_include_directories(${ARG_NAME} PRIVATE ${MOSAIC_SOURCE_DIR}/tests)
   target_compile_definitions(${ARG_NAME} PRIVATE
     MOSAIC_SOURCE_DIR="${MOSAIC_SOURCE_DIR}"
     MOSAIC_SAMPLE_DATA_DIR="${MOSAIC_SAMPLE_DATA_DIR}")

@@ -1,0 +1,19 @@
+// Small helpers shared by the CLI commands.
+#ifndef MOSAIC_CLI_CLI_UTIL_H_
+#define MOSAIC_CLI_CLI_UTIL_H_
+
+#include <string>
+
+#include "mosaic/status.h"
+
+namespace mosaic::cli {
+
+// Prints "mosaic <command>: error: <message>" to stderr and returns 1.
+int ReportError(const std::string& command, const Status& status);
+
+// The current UTC time as ISO 8601, e.g. "2026-11-27T05:30:00Z".
+std::string UtcTimestamp();
+
+}  // namespace mosaic::cli
+
+#endif  // MOSAIC_CLI_CLI_UTIL_H_

@@ -96,7 +96,7 @@ struct ObjectiveInputs {
 // Per-term results: every field is a 0-dim tensor. Terms are unweighted; a
 // term that was not computed (lambda 0, or an absent modality's intra term) is
 // a zero tensor without grad and is left out of `active_terms`.
-struct ObjectiveResult {
+struct MOSAIC_EXPORT ObjectiveResult {
   torch::Tensor total;  // the weighted sum; backpropagate this
   torch::Tensor intra_s1;
   torch::Tensor intra_s2;

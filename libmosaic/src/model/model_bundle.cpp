@@ -137,9 +137,10 @@ StatusOr<LoadedModel> LoadModelBundle(const std::string& path, const BundleReadL
                                 ShapeString(tensor.sizes().vec()));
     }
     if (TorchDType(stored.dtype) != tensor.scalar_type()) {
-      return Status::Corruption("model bundle '" + path + "': tensor '" + name + "' is " +
-                                TensorDTypeName(stored.dtype) + ", expected " +
-                                c10::toString(tensor.scalar_type()));
+      StatusOr<TensorDType> expected = BundleDType(tensor);
+      return Status::Corruption(
+          "model bundle '" + path + "': tensor '" + name + "' is " + TensorDTypeName(stored.dtype) +
+          ", expected " + (expected.ok() ? TensorDTypeName(*expected) : "another dtype"));
     }
   }
   if (by_name.size() != state.size()) {

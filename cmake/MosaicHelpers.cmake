@@ -28,7 +28,8 @@ function(mosaic_add_test)
   target_include_directories(${ARG_NAME} PRIVATE ${MOSAIC_SOURCE_DIR}/tests)
   target_compile_definitions(${ARG_NAME} PRIVATE
     MOSAIC_SOURCE_DIR="${MOSAIC_SOURCE_DIR}"
-    MOSAIC_SAMPLE_DATA_DIR="${MOSAIC_SAMPLE_DATA_DIR}")
+    MOSAIC_SAMPLE_DATA_DIR="${MOSAIC_SAMPLE_DATA_DIR}"
+    MOSAIC_SHARED_DATA_DIR="${MOSAIC_SHARED_DATA_DIR}")
   mosaic_set_warnings(${ARG_NAME})
   if(ARG_TORCH)
     mosaic_torch_pch(${ARG_NAME})

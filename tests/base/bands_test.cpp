@@ -80,3 +80,46 @@ TEST(LabelSets, BigEarthNet19) {
 
 }  // namespace
 }  // namespace mosaic
+
+namespace mosaic {
+namespace {
+
+TEST(LabelSets, BigEarthNet43To19MappingByHand) {
+  ASSERT_EQ(BigEarthNet43Classes().size(), 43u);
+  const auto& c19 = BigEarthNet19Classes();
+  auto mapped = [&](const std::string& name) -> std::string {
+    StatusOr<int> index = MapBigEarthNet43To19(name);
+    EXPECT_TRUE(index.ok()) << name;
+    return *index < 0 ? std::string("<dropped>") : c19[*index];
+  };
+  EXPECT_EQ(mapped("Continuous urban fabric"), "Urban fabric");
+  EXPECT_EQ(mapped("Discontinuous urban fabric"), "Urban fabric");
+  EXPECT_EQ(mapped("Non-irrigated arable land"), "Arable land");
+  EXPECT_EQ(mapped("Rice fields"), "Arable land");
+  EXPECT_EQ(mapped("Annual crops associated with permanent crops"), "Permanent crops");
+  EXPECT_EQ(mapped("Olive groves"), "Permanent crops");
+  EXPECT_EQ(mapped("Sparsely vegetated areas"), "Natural grassland and sparsely vegetated areas");
+  EXPECT_EQ(mapped("Sclerophyllous vegetation"), "Moors, heathland and sclerophyllous vegetation");
+  EXPECT_EQ(mapped("Transitional woodland/shrub"), "Transitional woodland, shrub");
+  EXPECT_EQ(mapped("Peatbogs"), "Inland wetlands");
+  EXPECT_EQ(mapped("Salines"), "Coastal wetlands");
+  EXPECT_EQ(mapped("Water bodies"), "Inland waters");
+  EXPECT_EQ(mapped("Estuaries"), "Marine waters");
+  for (const char* dropped :
+       {"Road and rail networks and associated land", "Port areas", "Airports",
+        "Mineral extraction sites", "Dump sites", "Construction sites", "Green urban areas",
+        "Sport and leisure facilities", "Bare rock", "Burnt areas", "Intertidal flats"}) {
+    EXPECT_EQ(mapped(dropped), "<dropped>") << dropped;
+  }
+  // Every one of the 19 classes is reached by at least one of the 43.
+  std::vector<int> hits(19, 0);
+  for (const auto& name : BigEarthNet43Classes()) {
+    const int index = *MapBigEarthNet43To19(name);
+    if (index >= 0) ++hits[index];
+  }
+  for (int i = 0; i < 19; ++i) EXPECT_GT(hits[i], 0) << c19[i];
+  EXPECT_EQ(MapBigEarthNet43To19("Lava fields").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace mosaic

@@ -57,19 +57,24 @@ std::vector<float> FbmField(int64_t width, int64_t height, uint64_t seed, const 
             HashToUnit(Hash64(octave_seed, static_cast<uint64_t>(ix), static_cast<uint64_t>(iy))));
       }
     }
-    const auto amp = static_cast<float>(amplitude);
-    for (int64_t y = 0; y < height; ++y) {
-      const float* r0 = &lattice[static_cast<size_t>(ay.index[static_cast<size_t>(y)] * gx)];
-      const float* r1 = r0 + gx;
-      const float ty = ay.fade[static_cast<size_t>(y)];
-      float* dst = &out[static_cast<size_t>(y * width)];
+    // Interpolate every lattice row along x once; each pixel row then only
+    // blends two of them (contiguous, vectorisable).
+    std::vector<float> rows(static_cast<size_t>(gy * width));
+    for (int64_t iy = 0; iy < gy; ++iy) {
+      const float* r = &lattice[static_cast<size_t>(iy * gx)];
+      float* dst = &rows[static_cast<size_t>(iy * width)];
       for (int64_t x = 0; x < width; ++x) {
         const int64_t i = ax.index[static_cast<size_t>(x)];
-        const float tx = ax.fade[static_cast<size_t>(x)];
-        const float a = r0[i] + (r0[i + 1] - r0[i]) * tx;
-        const float b = r1[i] + (r1[i + 1] - r1[i]) * tx;
-        dst[x] += amp * (a + (b - a) * ty);
+        dst[x] = r[i] + (r[i + 1] - r[i]) * ax.fade[static_cast<size_t>(x)];
       }
+    }
+    const auto amp = static_cast<float>(amplitude);
+    for (int64_t y = 0; y < height; ++y) {
+      const float* a = &rows[static_cast<size_t>(ay.index[static_cast<size_t>(y)] * width)];
+      const float* b = a + width;
+      const float ty = ay.fade[static_cast<size_t>(y)];
+      float* dst = &out[static_cast<size_t>(y * width)];
+      for (int64_t x = 0; x < width; ++x) dst[x] += amp * (a[x] + (b[x] - a[x]) * ty);
     }
     total += amplitude;
     amplitude *= params.persistence;

@@ -36,9 +36,9 @@ inline double HashToUnit(uint64_t h) { return static_cast<double>(h >> 11) * 0x1
 // rescaled to unit variance; bounded by ±3.46). For per-field jitter, not for
 // statistics that depend on the tails.
 inline double HashToApproxNormal(uint64_t h) {
-  double sum = 0.0;
-  for (int i = 0; i < 4; ++i) sum += static_cast<double>((h >> (16 * i)) & 0xffffULL);
-  return (sum * (1.0 / 65536.0) - 2.0) * 1.7320508075688772;
+  const uint64_t sum =
+      (h & 0xffffULL) + ((h >> 16) & 0xffffULL) + ((h >> 32) & 0xffffULL) + (h >> 48);
+  return (static_cast<double>(sum) * (1.0 / 65536.0) - 2.0) * 1.7320508075688772;
 }
 
 // Independent sub-streams of one scene seed, so that, e.g., switching clouds on

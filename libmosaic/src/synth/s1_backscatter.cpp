@@ -11,10 +11,9 @@
 namespace mosaic::synth {
 namespace {
 
-constexpr double kDbToNeper = 0.23025850929940458;  // ln(10) / 10
-constexpr double kNeperToDb = 4.3429448190325175;   // 10 / ln(10)
-// Floor on linear σ0 before taking the log (-100 dB): speckle draws can be tiny.
-constexpr double kMinLinear = 1e-10;
+constexpr double kNeperToDb = 4.3429448190325175;  // 10 / ln(10)
+// Floor of the output (dB): speckle draws can be tiny.
+constexpr double kMinDb = -100.0;
 
 struct ClassBackscatterVariation {
   float field_std_db;  // offset per field / block (crop state, soil moisture, orientation)
@@ -95,10 +94,11 @@ void RenderS1(const LandCover& lc, const SynthOptions& options, std::vector<floa
           vh_db += kVariations[c].field_std_db * (0.8 * z1 + 0.6 * z2);
         }
       }
-      const double vv_linear = std::exp(vv_db * kDbToNeper) * speckle.Sample(rng);
-      const double vh_linear = std::exp(vh_db * kDbToNeper) * speckle.Sample(rng);
-      (*vv)[i] = static_cast<float>(kNeperToDb * std::log(std::max(vv_linear, kMinLinear)));
-      (*vh)[i] = static_cast<float>(kNeperToDb * std::log(std::max(vh_linear, kMinLinear)));
+      // 10 log10(10^(σ0_dB / 10) · G) = σ0_dB + 10 log10(G): one log, no exp.
+      const double vv_speckle = speckle.Sample(rng);
+      const double vh_speckle = speckle.Sample(rng);
+      (*vv)[i] = static_cast<float>(std::max(kMinDb, vv_db + kNeperToDb * std::log(vv_speckle)));
+      (*vh)[i] = static_cast<float>(std::max(kMinDb, vh_db + kNeperToDb * std::log(vh_speckle)));
     }
   }
 }

@@ -150,11 +150,26 @@ std::vector<S2Band> RenderS2(const LandCover& lc, const CloudLayer& clouds, uint
     if (kBandResolutionM[b] != 10) block_sum[b].assign(bands[b].data.size(), 0.0f);
   }
 
+  std::vector<size_t> bands_10m, bands_20m, bands_60m;
+  for (size_t b = 0; b < bands.size(); ++b) {
+    (kBandResolutionM[b] == 10   ? bands_10m
+     : kBandResolutionM[b] == 20 ? bands_20m
+                                 : bands_60m)
+        .push_back(b);
+  }
+
   const Spectrum& cloud = CloudReflectance();
   const Spectrum& shadow_transmission = ShadowTransmission();
   Rng rng(seed, Stream::kS2);
   Spectrum spectrum{};
+  // Per-field draws, cached while consecutive pixels share a field.
+  uint32_t cached_key = 0;
+  uint8_t cached_class = 0;
+  float field_u = 0.0f;
+  float field_brightness = 1.0f;
   for (int64_t y = 0; y < h; ++y) {
+    const auto row_20m = static_cast<size_t>((y / 2) * (w / 2));
+    const auto row_60m = static_cast<size_t>((y / 6) * (w / 6));
     for (int64_t x = 0; x < w; ++x) {
       const size_t i = static_cast<size_t>(y * w + x);
       const uint8_t c = lc.class_id[i];
@@ -167,14 +182,20 @@ std::vector<S2Band> RenderS2(const LandCover& lc, const CloudLayer& clouds, uint
         float brightness;
         const uint32_t key = lc.field_key[i];
         if (key != 0 && var.kind != Variation::kSmooth) {
-          const uint64_t hk = Hash64(key, seed);
-          if (var.kind == Variation::kBinary) {
-            u = (HashToUnit(Hash64(hk, 1)) < var.p ? 1.0f : 0.0f) - var.p;
-          } else {
-            u = static_cast<float>(2.0 * HashToUnit(Hash64(hk, 1)) - 1.0);
+          if (key != cached_key || c != cached_class) {
+            const uint64_t hk = Hash64(key, seed);
+            if (var.kind == Variation::kBinary) {
+              field_u = (HashToUnit(Hash64(hk, 1)) < var.p ? 1.0f : 0.0f) - var.p;
+            } else {
+              field_u = static_cast<float>(2.0 * HashToUnit(Hash64(hk, 1)) - 1.0);
+            }
+            field_brightness =
+                1.0f + var.brightness_std * static_cast<float>(HashToApproxNormal(Hash64(hk, 2)));
+            cached_key = key;
+            cached_class = c;
           }
-          brightness =
-              1.0f + var.brightness_std * static_cast<float>(HashToApproxNormal(Hash64(hk, 2)));
+          u = field_u;
+          brightness = field_brightness;
         } else {
           u = std::clamp(0.58f * stand_u[i], -1.5f, 1.5f);
           brightness = 1.0f + var.brightness_std * stand_brightness[i];
@@ -194,18 +215,11 @@ std::vector<S2Band> RenderS2(const LandCover& lc, const CloudLayer& clouds, uint
           spectrum[b] = (1.0f - alpha) * ground + alpha * cloud[b] * top;
         }
       }
-      for (size_t b = 0; b < spectrum.size(); ++b) {
-        switch (kBandResolutionM[b]) {
-          case 10:
-            bands[b].data[i] = Quantize(Noisy(spectrum[b], rng));
-            break;
-          case 20:
-            block_sum[b][static_cast<size_t>((y / 2) * (w / 2) + x / 2)] += spectrum[b];
-            break;
-          default:
-            block_sum[b][static_cast<size_t>((y / 6) * (w / 6) + x / 6)] += spectrum[b];
-        }
-      }
+      for (size_t b : bands_10m) bands[b].data[i] = Quantize(Noisy(spectrum[b], rng));
+      const size_t i20 = row_20m + static_cast<size_t>(x / 2);
+      for (size_t b : bands_20m) block_sum[b][i20] += spectrum[b];
+      const size_t i60 = row_60m + static_cast<size_t>(x / 6);
+      for (size_t b : bands_60m) block_sum[b][i60] += spectrum[b];
     }
   }
   for (size_t b = 0; b < bands.size(); ++b) {

@@ -26,7 +26,7 @@ struct LandCover {
 
 // Draws a land-cover map with spatial structure: agricultural parcels split
 // into fields, forest and natural-vegetation stands from thresholded noise
-// (transitional woodland on forest edges), towns of street blocks, an optional
+// (with transitional-woodland patches), towns of street blocks, an optional
 // sea with beach and coastal wetlands, rivers and lakes with wetland fringes.
 // Only classes with available[c] appear. REQUIRES: some class is available.
 // always_draw_structures: the sea, a town, a river and a lake are drawn

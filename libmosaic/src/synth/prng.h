@@ -3,9 +3,10 @@
 // Everything here is defined by our own arithmetic (xoshiro256**, SplitMix64,
 // Marsaglia's polar method, Marsaglia–Tsang), never by std:: distributions,
 // whose output differs between standard libraries. The only library calls are
-// std::log / std::sqrt / std::pow (IEEE sqrt is exact; glibc's log and pow are
-// correctly rounded in practice), so a seed gives the same numbers on every
-// build of the same platform.
+// std::log / std::sqrt / std::pow: IEEE sqrt is exact, log and pow may differ in
+// the last bit between C libraries or CPUs (glibc picks FMA variants at run
+// time), so a seed gives the same numbers for the same build on the same kind
+// of machine (see docs/synthetic-data.md, Determinism).
 #ifndef MOSAIC_SYNTH_PRNG_H_
 #define MOSAIC_SYNTH_PRNG_H_
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mosaic/bands.h"
@@ -179,6 +180,34 @@ TEST(BigEarthNetV1Reader, BandSelectionAndSingleModality) {
   ASSERT_TRUE(vh.ok()) << vh.status().ToString();
   EXPECT_TRUE(vh->s2.empty());
   EXPECT_NEAR(At(vh->s1, 0, 110, 100), -15.9274806976318, 1e-5);
+}
+
+TEST(BigEarthNetV1Reader, ConcurrentReadsMatchSequentialReads) {
+  MOSAIC_REQUIRE_SHARED_DATA();
+  auto dataset = OpenBigEarthNetV1(testing::BigEarthNetV1ExamplesDir(), DatasetOptions());
+  ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
+  const data::PatchDataset& ds = **dataset;
+  std::vector<data::PatchSample> sequential;
+  for (size_t i = 0; i < ds.size(); ++i) sequential.push_back(*ds.Read(i));
+  constexpr int kThreads = 4;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < ds.size(); ++i) {
+          const size_t index = (i + static_cast<size_t>(t)) % ds.size();
+          auto sample = ds.Read(index);
+          if (!sample.ok() || sample->s2 != sequential[index].s2 ||
+              sample->s1 != sequential[index].s1) {
+            ++mismatches[static_cast<size_t>(t)];
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[static_cast<size_t>(t)], 0) << t;
 }
 
 // A writable copy of two real pairs to damage.

@@ -139,6 +139,23 @@ TEST(Raster, NodataNanAndInfAreReplacedAndCounted) {
   EXPECT_EQ(out, (std::vector<float>{1, 42, 42, 42, 5, 42}));
 }
 
+TEST(Raster, BilinearIgnoresNodataSourcePixels) {
+  testing::TempDir dir;
+  const double nodata = -9999;
+  WriteFloatTiff(dir.File("a.tif"), 4, 1, {-9999, 10, 20, -9999}, &nodata);
+  BandReadOptions options;
+  options.out_width = 8;
+  options.out_height = 1;
+  options.resampling = Resampling::kBilinear;
+  std::vector<float> out(8);
+  auto replaced = ReadRasterBands(dir.File("a.tif"), {1}, {-1.0f}, options, out.data());
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  // Output pixels next to a nodata pixel interpolate the valid neighbours only;
+  // pixels with no valid source become nodata and are filled.
+  EXPECT_EQ(out, (std::vector<float>{-1, 10, 10, 12.5, 17.5, 20, 20, -1}));
+  EXPECT_EQ(*replaced, 2);
+}
+
 TEST(Raster, LinearPowerIsConvertedToDecibels) {
   testing::TempDir dir;
   WriteFloatTiff(dir.File("a.tif"), 4, 1, {1.0f, 0.1f, 0.0f, -2.0f});

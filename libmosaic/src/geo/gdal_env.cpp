@@ -46,7 +46,7 @@ void GdalErrorCapture::Clear() {
   warnings_.clear();
 }
 
-void GdalDatasetCloser::operator()(void* dataset) const {
+void GdalDatasetCloser::operator()(GDALDatasetH dataset) const {
   if (dataset != nullptr) GDALClose(dataset);
 }
 

@@ -44,7 +44,7 @@ class GdalErrorCapture {
 };
 
 struct GdalDatasetCloser {
-  void operator()(void* dataset) const;
+  void operator()(GDALDatasetH dataset) const;
 };
 // Owns a GDALDatasetH; closes it with GDALClose.
 using GdalDatasetPtr = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, GdalDatasetCloser>;

@@ -395,6 +395,26 @@ TEST(BigEarthNetV2Reader, MissingBandFileNamesTheFile) {
   EXPECT_NE(sample.status().message().find(vh), std::string::npos) << sample.status().message();
 }
 
+TEST(BigEarthNetWriter, GeneratedScenesRoundTrip) {
+  synth::SynthOptions synth_options;
+  synth_options.seed = 3;
+  synth_options.width_px = 240;
+  synth_options.height_px = 240;
+  synth_options.cloud_fraction = 0.1;
+  auto scene = synth::GenerateScene(synth_options);
+  ASSERT_TRUE(scene.ok()) << scene.status().ToString();
+  testing::TempDir dir;
+  const std::string root = dir.File("generated");
+  auto written = WriteBigEarthNetV2(*scene, root, BigEarthNetWriteOptions());
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  ASSERT_EQ(written->patches.size(), 4u);
+  auto dataset = OpenBigEarthNetV2(root, DatasetOptions());
+  ASSERT_TRUE(dataset.ok()) << dataset.status().ToString();
+  ExpectMatchesScene(**dataset, *written, *scene, [&](const WrittenPatch& p) {
+    return root + "/BigEarthNet-S2/S2A_MSIL2A_20170613T101031_N9999_R022_T33UUP/" + p.id;
+  });
+}
+
 TEST(BigEarthNetWriter, RefusesExistingFoldersAndBadScenesWithoutLeavingFiles) {
   testing::TempDir dir;
   const synth::SyntheticScene scene = testing::MakeTestScene();

@@ -15,8 +15,37 @@ function(mosaic_torch_pch target)
   endif()
 endfunction()
 
+# Registers one CTest test per GoogleTest suite (TEST/TEST_F/TEST_P first
+# argument) found in the sources, named <suite> and run with
+# --gtest_filter=<suite>.*. One process per suite rather than per test: each
+# process that links LibTorch spends most of a second loading it, which per
+# test would dominate the suite's run time.
+function(mosaic_register_test_suites target labels)
+  set(_suites)
+  foreach(_source ${ARGN})
+    file(STRINGS ${_source} _lines REGEX "^(TEST|TEST_F|TEST_P)\\(")
+    foreach(_line ${_lines})
+      string(REGEX REPLACE "^TEST(_F|_P)?\\(([A-Za-z0-9_]+),.*" "\\2" _suite "${_line}")
+      list(APPEND _suites ${_suite})
+    endforeach()
+  endforeach()
+  # Editing a test file must re-run this scan.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ARGN})
+  list(REMOVE_DUPLICATES _suites)
+  if(NOT _suites)
+    message(FATAL_ERROR "${target}: no TEST(...) found in its sources")
+  endif()
+  foreach(_suite ${_suites})
+    # A filter that matches nothing would pass silently: fail it instead.
+    add_test(NAME ${_suite} COMMAND $<TARGET_FILE:${target}>
+             --gtest_filter=${_suite}.*:*/${_suite}.*:${_suite}/*)
+    set_tests_properties(${_suite} PROPERTIES LABELS "${labels}"
+                         FAIL_REGULAR_EXPRESSION "\\[  PASSED  \\] 0 tests")
+  endforeach()
+endfunction()
+
 # mosaic_add_test(NAME name SOURCES a.cpp b.cpp LIBS lib1 lib2 [TORCH])
-# Builds one GoogleTest executable and registers each TEST with CTest.
+# Builds one GoogleTest executable and registers each of its suites with CTest.
 function(mosaic_add_test)
   cmake_parse_arguments(ARG "TORCH" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT ARG_SOURCES)
@@ -34,7 +63,5 @@ function(mosaic_add_test)
   if(ARG_TORCH)
     mosaic_torch_pch(${ARG_NAME})
   endif()
-  # DISCOVERY_MODE PRE_TEST: listing tests needs the libraries at test time only.
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}")
+  mosaic_register_test_suites(${ARG_NAME} "${ARG_LABELS}" ${ARG_SOURCES})
 endfunction()

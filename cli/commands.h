@@ -12,6 +12,12 @@ void RegisterInfoCommand(CLI::App& app, int* exit_code);
 void RegisterInitCommand(CLI::App& app, int* exit_code);
 void RegisterDemoCommand(CLI::App& app, int* exit_code);
 
+#ifdef MOSAIC_HAVE_GDAL
+// Commands that read or write rasters (geo layer).
+void RegisterSynthCommand(CLI::App& app, int* exit_code);
+void RegisterStatsCommand(CLI::App& app, int* exit_code);
+#endif
+
 }  // namespace mosaic::cli
 
 #endif  // MOSAIC_CLI_COMMANDS_H_

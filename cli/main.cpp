@@ -15,6 +15,10 @@ int main(int argc, char** argv) {
   mosaic::cli::RegisterInfoCommand(app, &exit_code);
   mosaic::cli::RegisterInitCommand(app, &exit_code);
   mosaic::cli::RegisterDemoCommand(app, &exit_code);
+#ifdef MOSAIC_HAVE_GDAL
+  mosaic::cli::RegisterSynthCommand(app, &exit_code);
+  mosaic::cli::RegisterStatsCommand(app, &exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

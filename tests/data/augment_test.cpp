@@ -175,6 +175,12 @@ TEST(Augment, SpeckleHasUnitMeanRatioInLinearDomain) {
   EXPECT_NEAR(ratio.var().item<double>(), 1.0 / looks, 0.025);
   EXPECT_TRUE(torch::equal(out, SpeckleS1(image, looks, 7)));  // same seed, same field
   EXPECT_FALSE(torch::equal(out, SpeckleS1(image, looks, 8)));
+
+  // One look: g ~ Exp(1), so P(g < 1) = 1 - 1/e and the median is ln 2.
+  const torch::Tensor g = torch::pow(10.0, (SpeckleS1(image, 1.0, 3) - image) / 10.0);
+  EXPECT_NEAR(g.mean().item<double>(), 1.0, 0.04);
+  EXPECT_NEAR((g < 1.0).to(torch::kDouble).mean().item<double>(), 1.0 - std::exp(-1.0), 0.015);
+  EXPECT_NEAR(g.median().item<double>(), std::log(2.0), 0.03);
 }
 
 TEST(Augment, AdditiveNoiseHasRequestedStdInDb) {
@@ -182,6 +188,8 @@ TEST(Augment, AdditiveNoiseHasRequestedStdInDb) {
   const torch::Tensor noise = AddNoiseS1(image, 0.5, 9) - image;
   EXPECT_NEAR(noise.mean().item<double>(), 0.0, 0.02);
   EXPECT_NEAR(noise.std().item<double>(), 0.5, 0.02);
+  // Normal quantiles: 15.87 % of the values lie below -1 std.
+  EXPECT_NEAR((noise < -0.5).to(torch::kDouble).mean().item<double>(), 0.1587, 0.012);
 }
 
 TEST(Augment, BandDropoutZeroesExactlyOneBand) {

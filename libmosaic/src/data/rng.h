@@ -8,7 +8,6 @@
 #ifndef MOSAIC_SRC_DATA_RNG_H_
 #define MOSAIC_SRC_DATA_RNG_H_
 
-#include <cmath>
 #include <cstdint>
 
 namespace mosaic::data::internal {
@@ -63,51 +62,10 @@ class Rng {
   // Always consumes exactly one draw, so the stream layout does not depend on p.
   bool Bernoulli(double p) { return Uniform() < p; }
 
-  // Standard normal (Marsaglia's polar method; caches the second value).
-  double Normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    double u, v, s;
-    do {
-      u = 2.0 * Uniform() - 1.0;
-      v = 2.0 * Uniform() - 1.0;
-      s = u * u + v * v;
-    } while (s >= 1.0 || s == 0.0);
-    const double factor = std::sqrt(-2.0 * std::log(s) / s);
-    spare_ = v * factor;
-    has_spare_ = true;
-    return u * factor;
-  }
-
-  // Gamma(shape, scale 1), Marsaglia & Tsang (2000). REQUIRES: shape > 0.
-  double Gamma(double shape) {
-    if (shape < 1.0) {
-      // Gamma(a) = Gamma(a + 1) * U^(1/a).
-      const double u = Uniform();
-      return Gamma(shape + 1.0) * std::pow(u > 0.0 ? u : 0x1.0p-53, 1.0 / shape);
-    }
-    const double d = shape - 1.0 / 3.0;
-    const double c = 1.0 / std::sqrt(9.0 * d);
-    for (;;) {
-      const double x = Normal();
-      double v = 1.0 + c * x;
-      if (v <= 0.0) continue;
-      v = v * v * v;
-      const double u = Uniform();
-      const double x2 = x * x;
-      if (u < 1.0 - 0.0331 * x2 * x2) return d * v;
-      if (std::log(u) < 0.5 * x2 + d * (1.0 - v + std::log(v))) return d * v;
-    }
-  }
-
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
   uint64_t state_[4];
-  bool has_spare_ = false;
-  double spare_ = 0.0;
 };
 
 }  // namespace mosaic::data::internal

@@ -70,10 +70,14 @@ struct MOSAIC_EXPORT AugmentOptions {
   // --- Sentinel-1 noise (on σ0 in dB)
   // Multiplicative speckle: linear power times g, g ~ Gamma(looks, 1/looks)
   // (mean 1), independently per pixel and band, back to dB. Computed as the
-  // exactly equivalent x_dB + 10 log10(g).
+  // equivalent x_dB + 10 log10(g).
   double s1_speckle_probability = 0.5;
-  double s1_speckle_looks = 4.0;  // > 0; more looks = weaker speckle
+  double s1_speckle_looks = 4.0;  // >= 1 (equivalent number of looks); more = weaker
   // Additive Gaussian noise in dB, N(0, s1_noise_std_db^2) per pixel and band.
+  // Both noise fields are drawn by inverse-CDF sampling from tables of the
+  // exact quantiles (8192 intervals, linear in between; the outermost
+  // 1/16386 of probability on each side is clipped), ~20x faster than
+  // drawing exact variates per pixel.
   double s1_noise_probability = 0.5;
   double s1_noise_std_db = 0.5;  // >= 0
 
@@ -138,7 +142,7 @@ MOSAIC_EXPORT torch::Tensor ApplyGeometry(const torch::Tensor& image,
 // S2 jitter as documented in AugmentOptions, with the given factors (> 0).
 MOSAIC_EXPORT torch::Tensor JitterS2(const torch::Tensor& reflectance, double brightness,
                                      double contrast);
-// S1 speckle with Gamma(looks, 1/looks) noise (looks > 0) from `seed`.
+// S1 speckle with Gamma(looks, 1/looks) noise (looks >= 1) from `seed`.
 MOSAIC_EXPORT torch::Tensor SpeckleS1(const torch::Tensor& sigma0_db, double looks, uint64_t seed);
 // S1 additive Gaussian noise of std `std_db` (>= 0) from `seed`.
 MOSAIC_EXPORT torch::Tensor AddNoiseS1(const torch::Tensor& sigma0_db, double std_db,

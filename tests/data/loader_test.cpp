@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <numeric>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -366,6 +367,31 @@ TEST(Loader, ResetMidEpochRestartsFromTheFirstBatch) {
   EXPECT_TRUE(SameBatch(again[0], first));
   EXPECT_TRUE(SameBatch(again[1], second));
   EXPECT_EQ(loader->epoch(), 0);
+}
+
+TEST(Loader, BatchToDeviceKeepsEveryField) {
+  auto loader = MustCreate(MakeDataset(3), SmallOptions());
+  const std::vector<Batch> batches = ReadEpoch(loader.get(), 0);
+  ASSERT_EQ(batches.size(), 1u);
+  const Batch moved = batches[0].To(torch::kCPU);
+  EXPECT_TRUE(SameBatch(moved, batches[0]));
+  EXPECT_EQ(Batch().size(), 0);
+}
+
+TEST(Loader, ThrowingReadBecomesAStatus) {
+  auto dataset = std::make_shared<HookedDataset>(MakeDataset(4));
+  dataset->before_read = [](size_t index) -> Status {
+    if (index == 1) throw std::runtime_error("decoder exploded");
+    return Status::OK();
+  };
+  LoaderOptions o = SmallOptions();
+  o.num_workers = 1;
+  auto loader = MustCreate(dataset, o);
+  Batch batch;
+  StatusOr<bool> got = loader->Next(&batch);
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("patch_1"), std::string::npos);
+  EXPECT_NE(got.status().message().find("decoder exploded"), std::string::npos);
 }
 
 TEST(Loader, SingleModalityDataset) {

@@ -30,7 +30,12 @@ StatusOr<std::shared_ptr<const PatchSample>> BatchBuilder::Fetch(size_t index) c
     }
   }
   samples_read_.fetch_add(1);
-  StatusOr<PatchSample> read = dataset_->Read(index);
+  StatusOr<PatchSample> read = Status::Internal("unset");
+  try {
+    read = dataset_->Read(index);
+  } catch (const std::exception& e) {  // Read() should not throw; report it if it does
+    return Status::Internal(std::string("Read() threw: ") + e.what());
+  }
   if (!read.ok()) return read.status();
   auto sample = std::make_shared<const PatchSample>(std::move(read).value());
   if (cache_.enabled()) cache_.Insert(index, sample);

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -132,7 +134,7 @@ class Loader::Impl {
     std::lock_guard<std::mutex> lock(mu_);
     // Nothing of this epoch was taken yet: what is prefetched is exactly what a
     // restart would build (the usual Create(); Reset(0); ... sequence).
-    if (started_ && epoch == epoch_ && next_to_deliver_ == 0 && failure_.ok()) return;
+    if (started_ && epoch == epoch_ && next_to_deliver_ == 0 && !claiming_stopped_) return;
     started_ = true;
     epoch_ = epoch;
     ++generation_;
@@ -165,7 +167,7 @@ class Loader::Impl {
       const std::vector<size_t> indices = BatchIndicesLocked(k);
       const int64_t epoch = epoch_;
       lock.unlock();  // Build() needs no lock; stats() stays responsive
-      result = builder_.Build(epoch, k, indices, nullptr);
+      result = BuildNoThrow(epoch, k, indices, nullptr);
       lock.lock();
       if (result.ok()) ++batches_built_;
     } else {
@@ -217,6 +219,19 @@ class Loader::Impl {
                                order_.begin() + static_cast<std::ptrdiff_t>(end));
   }
 
+  // Build() reports errors as Status; this also turns anything it could still
+  // throw (std::bad_alloc copying indices, say) into one, so no exception
+  // escapes a worker thread.
+  StatusOr<Batch> BuildNoThrow(int64_t epoch, int64_t k, const std::vector<size_t>& indices,
+                               const std::function<bool()>& cancelled) const {
+    try {
+      return builder_.Build(epoch, k, indices, cancelled);
+    } catch (const std::exception& e) {
+      return Status::Internal("building batch " + std::to_string(k) + " of epoch " +
+                              std::to_string(epoch) + ": " + e.what());
+    }
+  }
+
   bool CanClaimLocked() const {
     return !claiming_stopped_ && next_to_claim_ < num_batches_ &&
            static_cast<int64_t>(ready_.size()) + in_flight_ < options_.prefetch_batches;
@@ -235,7 +250,7 @@ class Loader::Impl {
       peak_buffered_ = std::max(peak_buffered_, static_cast<int64_t>(ready_.size()) + in_flight_);
       lock.unlock();
 
-      StatusOr<Batch> result = builder_.Build(epoch, k, indices, [&] {
+      StatusOr<Batch> result = BuildNoThrow(epoch, k, indices, [&] {
         return generation_atomic_.load(std::memory_order_relaxed) != generation;
       });
 

@@ -21,7 +21,9 @@
 //
 // Images are float32 [C, S, S] tensors (CHW, contiguous, square: S = patch side
 // in pixels); S1 in dB (σ0), S2 in L2A reflectance ×10000.
-// Thread-safety: every function is pure (no shared state); call from any thread.
+// Thread-safety: every function may run on several threads at once; the only
+// shared state is a process-wide, thread-safe cache of the S1 noise tables
+// (built on first use, ~10 ms per distinct number of looks).
 #ifndef MOSAIC_DATA_AUGMENT_H_
 #define MOSAIC_DATA_AUGMENT_H_
 
@@ -97,7 +99,8 @@ struct MOSAIC_EXPORT AugmentOptions {
 // A geometric transform, applied as: crop -> bilinear resize to S x S ->
 // horizontal flip -> vertical flip -> rot90. Pixel units of the source patch.
 struct GeometricParams {
-  // Crop box; crop_size_* == 0 means the whole patch (no crop, no resampling).
+  // Crop box; crop_height_px == 0 (and crop_width_px == 0) means the whole
+  // patch (no crop, no resampling).
   int64_t crop_top_px = 0;
   int64_t crop_left_px = 0;
   int64_t crop_height_px = 0;

@@ -10,14 +10,13 @@
 
 #include <cstdint>
 
+#include "common/xoshiro256.h"
+
 namespace mosaic::data::internal {
 
-// SplitMix64 finaliser: a bijective 64-bit mix with good avalanche.
+// One SplitMix64 step: advance by the golden gamma, then mix.
 inline uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  return mosaic::internal::SplitMix64Finalize(x + mosaic::internal::kGoldenGamma);
 }
 
 // Derives an independent seed from a parent seed and a stream id.
@@ -25,31 +24,17 @@ inline uint64_t MixSeed(uint64_t seed, uint64_t stream) {
   return SplitMix64(SplitMix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL + 0x8cb92ba72f3d8dd7ULL));
 }
 
-// xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
+// xoshiro256** (common/xoshiro256.h) with the loader's distributions.
 // Not thread-safe: one generator per sample, view or stream.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) {
-    for (uint64_t& word : state_) {
-      seed += 0x9e3779b97f4a7c15ULL;
-      word = SplitMix64(seed);
-    }
-  }
+  // (The offset keeps the streams this loader produced before the engine was shared.)
+  explicit Rng(uint64_t seed) : engine_(seed + mosaic::internal::kGoldenGamma) {}
 
-  uint64_t Next() {
-    const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
-    const uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = Rotl(state_[3], 45);
-    return result;
-  }
+  uint64_t Next() { return engine_.Next(); }
 
   // Uniform in [0, 1) with 53 random bits.
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  double Uniform() { return engine_.Uniform(); }
   double Uniform(double low, double high) { return low + (high - low) * Uniform(); }
 
   // Uniform integer in [0, n). REQUIRES: n >= 1. (Lemire's nearly-divisionless
@@ -63,9 +48,7 @@ class Rng {
   bool Bernoulli(double p) { return Uniform() < p; }
 
  private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-  uint64_t state_[4];
+  mosaic::internal::Xoshiro256 engine_;
 };
 
 }  // namespace mosaic::data::internal

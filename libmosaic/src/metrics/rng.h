@@ -8,14 +8,13 @@
 #include <cstdint>
 #include <limits>
 
+#include "common/xoshiro256.h"
+
 namespace mosaic::metrics::internal {
 
-// SplitMix64 finaliser: a bijective 64-bit mix with good avalanche.
+// One SplitMix64 step: advance by the golden gamma, then mix.
 inline uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+  return mosaic::internal::SplitMix64Finalize(x + mosaic::internal::kGoldenGamma);
 }
 
 // An independent seed for stream `stream` (e.g. a k-means restart) of `seed`.
@@ -23,31 +22,16 @@ inline uint64_t MixSeed(uint64_t seed, uint64_t stream) {
   return SplitMix64(SplitMix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL + 0x8cb92ba72f3d8dd7ULL));
 }
 
-// xoshiro256** (Blackman & Vigna), its state filled by SplitMix64 from the
-// seed. Not thread-safe: one generator per stream.
+// xoshiro256** (common/xoshiro256.h) with the two distributions k-means++
+// and subsampling need. Not thread-safe: one generator per stream.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) {
-    for (uint64_t& word : state_) {
-      seed += 0x9e3779b97f4a7c15ULL;
-      word = SplitMix64(seed);
-    }
-  }
+  explicit Rng(uint64_t seed) : engine_(seed + mosaic::internal::kGoldenGamma) {}
 
-  uint64_t Next() {
-    const uint64_t result = Rotl(state_[1] * 5, 7) * 9;
-    const uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = Rotl(state_[3], 45);
-    return result;
-  }
+  uint64_t Next() { return engine_.Next(); }
 
   // Uniform in [0, 1) with 53 random bits.
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  double Uniform() { return engine_.Uniform(); }
 
   // Uniform integer in [0, n), unbiased (rejection). REQUIRES: n >= 1.
   uint64_t UniformIndex(uint64_t n) {
@@ -59,9 +43,7 @@ class Rng {
   }
 
  private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-  uint64_t state_[4];
+  mosaic::internal::Xoshiro256 engine_;
 };
 
 }  // namespace mosaic::metrics::internal

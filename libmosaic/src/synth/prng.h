@@ -13,14 +13,12 @@
 #include <cmath>
 #include <cstdint>
 
+#include "common/xoshiro256.h"
+
 namespace mosaic::synth {
 
 // The SplitMix64 finaliser: a stateless 64-bit mixing hash.
-inline uint64_t Mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+inline uint64_t Mix64(uint64_t z) { return internal::SplitMix64Finalize(z); }
 
 inline uint64_t Hash64(uint64_t a, uint64_t b) {
   return Mix64(a ^ Mix64(b + 0x9e3779b97f4a7c15ULL));
@@ -56,29 +54,13 @@ inline uint64_t StreamSeed(uint64_t seed, Stream stream) {
   return Hash64(seed, static_cast<uint64_t>(stream));
 }
 
-// xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
+// xoshiro256** (common/xoshiro256.h) with the generator's distributions.
 class Rng {
  public:
   Rng(uint64_t seed, Stream stream) : Rng(StreamSeed(seed, stream)) {}
-  explicit Rng(uint64_t seed) {
-    uint64_t x = seed;
-    for (uint64_t& s : s_) {
-      x += 0x9e3779b97f4a7c15ULL;
-      s = Mix64(x);
-    }
-  }
+  explicit Rng(uint64_t seed) : engine_(seed) {}
 
-  uint64_t Next() {
-    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
+  uint64_t Next() { return engine_.Next(); }
 
   // Uniform in [0, 1).
   double Uniform() { return HashToUnit(Next()); }
@@ -125,9 +107,7 @@ class Rng {
   }
 
  private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-  uint64_t s_[4];
+  internal::Xoshiro256 engine_;
   bool has_spare_ = false;
   double spare_ = 0.0;
 };

@@ -16,6 +16,8 @@ void RegisterDemoCommand(CLI::App& app, int* exit_code);
 // Commands that read or write rasters (geo layer).
 void RegisterSynthCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
+void RegisterEvalCommand(CLI::App& app, int* exit_code);
+void RegisterEmbedCommand(CLI::App& app, int* exit_code);
 #endif
 
 }  // namespace mosaic::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
 #ifdef MOSAIC_HAVE_GDAL
   mosaic::cli::RegisterSynthCommand(app, &exit_code);
   mosaic::cli::RegisterStatsCommand(app, &exit_code);
+  mosaic::cli::RegisterEvalCommand(app, &exit_code);
+  mosaic::cli::RegisterEmbedCommand(app, &exit_code);
 #endif
   try {
     app.parse(argc, argv);

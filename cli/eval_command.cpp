@@ -1,0 +1,152 @@
+// mosaic eval BUNDLE DATASET: multi-label classification quality (AP, mAP,
+// F1 at 0.5 and at thresholds tuned on a validation split) and cluster
+// coherence of the embeddings, as JSON and/or Markdown.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "mosaic/atomic_file.h"
+#include "mosaic/bundle_format.h"
+#include "mosaic/eval/evaluate.h"
+#include "mosaic/geo/datasets.h"
+
+namespace mosaic::cli {
+namespace {
+
+struct EvalArgs {
+  std::string bundle;
+  std::string dataset;
+  std::string split = "test";
+  std::string val_split = "validation";
+  std::string head = "auto";
+  std::string embedding = "auto";
+  std::string device = "cpu";
+  int64_t batch_size = 64;
+  int workers = 2;
+  uint64_t seed = 0;
+  size_t silhouette_samples = 2000;
+  bool no_clusters = false;
+  std::string json_path;
+  std::string markdown_path;
+  bool overwrite = false;
+};
+
+Status CheckOutput(const std::string& option, const std::string& path, bool overwrite) {
+  if (path.empty() || overwrite) return Status::OK();
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return Status::InvalidArgument(option + " " + path +
+                                   ": file exists; pass --overwrite to replace it");
+  }
+  return Status::OK();
+}
+
+Status WriteText(const std::string& path, const std::string& text) {
+  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::Create(path);
+  if (!writer.ok()) return writer.status();
+  MOSAIC_RETURN_IF_ERROR(writer->Append(text.data(), text.size()));
+  return writer->Commit();
+}
+
+// Opens the dataset reading exactly the bands (and modalities) the model
+// takes, in its order.
+StatusOr<std::shared_ptr<const data::PatchDataset>> OpenDatasetForModel(const std::string& bundle,
+                                                                        const std::string& spec) {
+  StatusOr<ModelManifest> manifest = ReadBundleManifest(bundle);
+  if (!manifest.ok()) return manifest.status();
+  geo::DatasetOptions options;
+  options.read_s1 = manifest->s1.present();
+  options.read_s2 = manifest->s2.present();
+  if (options.read_s1) options.s1_bands = manifest->s1.bands;
+  if (options.read_s2) options.s2_bands = manifest->s2.bands;
+  StatusOr<std::unique_ptr<data::PatchDataset>> dataset = geo::OpenDataset(spec, options);
+  if (!dataset.ok()) return dataset.status();
+  return std::shared_ptr<const data::PatchDataset>(std::move(*dataset));
+}
+
+int RunEval(const EvalArgs& args) {
+  for (const auto& [option, path] : {std::pair<std::string, std::string>{"--json", args.json_path},
+                                     {"--markdown", args.markdown_path}}) {
+    Status s = CheckOutput(option, path, args.overwrite);
+    if (!s.ok()) return ReportError("eval", s);
+  }
+  eval::EvalRequest request;
+  request.bundle_path = args.bundle;
+  eval::EvaluationOptions& o = request.options;
+  o.test_split = args.split;
+  o.validation_split = args.val_split;
+  o.kmeans_seed = args.seed;
+  o.silhouette_max_samples = args.silhouette_samples;
+  o.cluster_coherence = !args.no_clusters;
+  StatusOr<HeadChoice> head = ParseHeadChoice(args.head);
+  if (!head.ok()) return ReportError("eval", head.status().WithContext("--head"));
+  o.run.head = *head;
+  StatusOr<eval::EmbeddingChoice> embedding = eval::ParseEmbeddingChoice(args.embedding);
+  if (!embedding.ok()) return ReportError("eval", embedding.status().WithContext("--embedding"));
+  o.run.embedding = *embedding;
+  if (args.batch_size < 1) {
+    return ReportError("eval", Status::InvalidArgument("--batch-size: expected >= 1, got " +
+                                                       std::to_string(args.batch_size)));
+  }
+  o.run.batch_size = args.batch_size;
+  o.run.num_workers = args.workers;
+  o.run.device = args.device;
+
+  StatusOr<std::shared_ptr<const data::PatchDataset>> dataset =
+      OpenDatasetForModel(args.bundle, args.dataset);
+  if (!dataset.ok()) return ReportError("eval", dataset.status());
+  request.dataset = *dataset;
+
+  StatusOr<eval::EvaluationReport> report = eval::EvaluateBundle(request);
+  if (!report.ok()) return ReportError("eval", report.status());
+  const std::string markdown = eval::ToMarkdown(*report);
+  if (!args.json_path.empty()) {
+    Status s = WriteText(args.json_path, eval::ToJson(*report) + "\n");
+    if (!s.ok()) return ReportError("eval", s.WithContext("--json"));
+  }
+  if (!args.markdown_path.empty()) {
+    Status s = WriteText(args.markdown_path, markdown);
+    if (!s.ok()) return ReportError("eval", s.WithContext("--markdown"));
+  }
+  if (args.markdown_path.empty()) std::cout << markdown;
+  return 0;
+}
+
+}  // namespace
+
+void RegisterEvalCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "eval", "Evaluate a model bundle on a labelled dataset (mAP, F1, cluster coherence)");
+  cmd->add_option("bundle", a->bundle, "Model bundle (.mosaic)")->required();
+  cmd->add_option("dataset", a->dataset,
+                  "Dataset: [bigearthnet-v1|bigearthnet-v2|sen12ms|csv:]PATH")
+      ->required();
+  cmd->add_option("--split", a->split, "Split to evaluate (\"\" = all patches)")
+      ->capture_default_str();
+  cmd->add_option("--val-split", a->val_split,
+                  "Split to tune per-class thresholds on (\"\" = no tuning)")
+      ->capture_default_str();
+  cmd->add_option("--head", a->head, "Classification head: auto|fused|s1|s2")
+      ->capture_default_str();
+  cmd->add_option("--embedding", a->embedding, "Embedding for cluster coherence: auto|fused|s1|s2")
+      ->capture_default_str();
+  cmd->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
+  cmd->add_option("--batch-size", a->batch_size, "Patches per forward pass")->capture_default_str();
+  cmd->add_option("--workers", a->workers, "Reader threads")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of k-means and the silhouette subset")
+      ->capture_default_str();
+  cmd->add_option("--silhouette-samples", a->silhouette_samples,
+                  "At most this many samples for the silhouette (0 = all)")
+      ->capture_default_str();
+  cmd->add_flag("--no-clusters", a->no_clusters, "Skip the cluster coherence of embeddings");
+  cmd->add_option("--json", a->json_path, "Write the report as JSON to this file");
+  cmd->add_option("--markdown", a->markdown_path,
+                  "Write the report as Markdown to this file (default: stdout)");
+  cmd->add_flag("--overwrite", a->overwrite, "Replace existing output files");
+  cmd->callback([a, exit_code] { *exit_code = RunEval(*a); });
+}
+
+}  // namespace mosaic::cli

@@ -1,0 +1,56 @@
+// The optimisation loop shared by pre-training (trainer.cpp) and probing
+// (probe.cpp): loader -> forward of one or two views -> ComputeObjective ->
+// backward -> clip -> step -> schedule, with checkpoints, logs, progress and
+// cancellation. Internal to libmosaic.
+#ifndef MOSAIC_SRC_TRAIN_TRAIN_LOOP_H_
+#define MOSAIC_SRC_TRAIN_TRAIN_LOOP_H_
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mosaic/data/loader.h"
+#include "mosaic/data/patch_dataset.h"
+#include "mosaic/losses/objective.h"
+#include "mosaic/nn/dual_stream.h"
+#include "mosaic/status.h"
+#include "mosaic/train/train_options.h"
+
+namespace mosaic::train::internal {
+
+// Parameters optimised together at lr = schedule lr * lr_scale.
+struct ParamGroup {
+  std::vector<torch::Tensor> params;
+  double lr_scale = 1.0;
+};
+
+struct LoopSetup {
+  std::shared_ptr<const data::PatchDataset> dataset;
+  // Everything but batch_size, seed, num_workers, augment (taken from the
+  // OptimizationOptions).
+  data::LoaderOptions loader;
+  nn::DualStreamModel model{nullptr};
+  losses::ObjectiveOptions objective;
+  std::vector<ParamGroup> groups;
+  // true: the model runs in eval mode (frozen encoders keep their BN statistics).
+  bool eval_mode = false;
+  // Stored in the checkpoint; resuming a checkpoint of another kind fails.
+  std::string kind = "train";
+};
+
+// Validates the device/amp/optimizer/length options (InvalidArgument naming the
+// option), then runs. Returns Cancelled if options.cancel was set.
+StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& options);
+
+// Whether the objective needs the second views / the heads' logits.
+bool NeedsSecondViews(const losses::ObjectiveOptions& objective);
+
+// Validates the options that do not need a dataset (optimizer, amp, device,
+// sizes). InvalidArgument/Unsupported naming the option.
+Status ValidateOptimization(const OptimizationOptions& options);
+
+}  // namespace mosaic::train::internal
+
+#endif  // MOSAIC_SRC_TRAIN_TRAIN_LOOP_H_

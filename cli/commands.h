@@ -18,6 +18,8 @@ void RegisterSynthCommand(CLI::App& app, int* exit_code);
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterEvalCommand(CLI::App& app, int* exit_code);
 void RegisterEmbedCommand(CLI::App& app, int* exit_code);
+void RegisterTrainCommand(CLI::App& app, int* exit_code);
+void RegisterProbeCommand(CLI::App& app, int* exit_code);
 #endif
 
 }  // namespace mosaic::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   mosaic::cli::RegisterStatsCommand(app, &exit_code);
   mosaic::cli::RegisterEvalCommand(app, &exit_code);
   mosaic::cli::RegisterEmbedCommand(app, &exit_code);
+  mosaic::cli::RegisterTrainCommand(app, &exit_code);
+  mosaic::cli::RegisterProbeCommand(app, &exit_code);
 #endif
   try {
     app.parse(argc, argv);

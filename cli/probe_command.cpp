@@ -1,0 +1,122 @@
+// mosaic probe BUNDLE DATASET --out BUNDLE2: linear probing (frozen encoders)
+// or fine-tuning (--finetune) of a pre-trained model's multi-label heads; see
+// docs/training.md.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "mosaic/geo/datasets.h"
+#include "mosaic/train/train_api.h"
+#include "mosaic/version.h"
+
+namespace mosaic::cli {
+
+// Defined in train_command.cpp.
+extern std::atomic<bool> g_train_cancel;
+extern "C" void MosaicOnTrainSigint(int);
+train::ProgressCallback MakeTrainProgressPrinter(bool quiet);
+geo::DatasetOptions TrainDatasetOptions(const std::vector<std::string>& s1_bands,
+                                        const std::vector<std::string>& s2_bands, bool no_s1,
+                                        bool no_s2);
+
+namespace {
+
+struct ProbeArgs {
+  std::string model;
+  std::string dataset;
+  std::string out;
+  bool overwrite = false;
+  std::vector<std::string> s1_bands;
+  std::vector<std::string> s2_bands;
+  bool no_s1 = false;
+  bool no_s2 = false;
+  train::ProbeOptions options;
+  bool quiet = false;
+};
+
+int RunProbeCommand(ProbeArgs& args) {
+  StatusOr<std::unique_ptr<data::PatchDataset>> dataset = geo::OpenDataset(
+      args.dataset, TrainDatasetOptions(args.s1_bands, args.s2_bands, args.no_s1, args.no_s2));
+  if (!dataset.ok()) return ReportError("probe", dataset.status());
+  train::ProbeRequest request;
+  request.dataset = std::shared_ptr<const data::PatchDataset>(std::move(*dataset));
+  request.model_path = args.model;
+  request.options = args.options;
+  request.output_path = args.out;
+  request.overwrite = args.overwrite;
+  request.provenance_json = nlohmann::json{
+      {"created_utc", UtcTimestamp()},
+      {"mosaic_version", MOSAIC_VERSION_STRING},
+      {"command", "mosaic probe " + args.model + " " + args.dataset + " --out " + args.out +
+                      (args.options.finetune ? " --finetune" : "")},
+      {"seed", args.options.optimization.seed},
+      {"dataset", args.dataset},
+      {"source_model",
+       args.model}}.dump();
+  request.options.optimization.progress = MakeTrainProgressPrinter(args.quiet);
+  request.options.optimization.cancel = &g_train_cancel;
+  std::signal(SIGINT, MosaicOnTrainSigint);
+  train::TrainSummary summary;
+  const Status status = train::RunProbe(request, &summary);
+  std::signal(SIGINT, SIG_DFL);
+  if (!status.ok()) {
+    std::cerr << std::endl;
+    return ReportError("probe", status);
+  }
+  std::cout << "wrote " << args.out << " (" << summary.steps << " steps on " << summary.num_samples
+            << " labelled samples, final loss " << summary.final_losses["total"] << ")"
+            << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+void RegisterProbeCommand(CLI::App& app, int* exit_code) {
+  auto a = std::make_shared<ProbeArgs>();
+  train::OptimizationOptions& opt = a->options.optimization;
+  CLI::App* cmd = app.add_subcommand(
+      "probe", "Train a model's multi-label heads on frozen encoders (or fine-tune them)");
+  cmd->add_option("model", a->model, "Pre-trained model bundle")->required();
+  cmd->add_option("dataset", a->dataset,
+                  "Dataset: [bigearthnet-v1|bigearthnet-v2|sen12ms|csv:]PATH")
+      ->required();
+  cmd->add_option("-o,--out", a->out, "Output model bundle")->required();
+  cmd->add_flag("--overwrite", a->overwrite, "Replace an existing output bundle");
+  cmd->add_flag("--finetune", a->options.finetune, "Train the encoders too");
+  cmd->add_option("--encoder-lr-scale", a->options.encoder_lr_scale,
+                  "Fine-tuning: encoder lr = lr x this")
+      ->capture_default_str();
+  cmd->add_option("--s1-bands", a->s1_bands, "S1 bands (must be the model's)")->delimiter(',');
+  cmd->add_option("--s2-bands", a->s2_bands, "S2 bands (must be the model's)")->delimiter(',');
+  cmd->add_flag("--no-s1", a->no_s1, "Read no Sentinel-1 (model without an S1 stream)");
+  cmd->add_flag("--no-s2", a->no_s2, "Read no Sentinel-2 (model without an S2 stream)");
+  auto* epochs = cmd->add_option("--epochs", opt.epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--steps", opt.max_steps, "Optimiser steps (overrides --epochs)")
+      ->excludes(epochs);
+  cmd->add_option("--batch-size", opt.batch_size, "Batch size")->capture_default_str();
+  cmd->add_option("--lr", opt.learning_rate, "Peak learning rate")->capture_default_str();
+  cmd->add_option("--optimizer", opt.optimizer, "adamw or sgd")->capture_default_str();
+  cmd->add_option("--weight-decay", opt.weight_decay, "Weight decay")->capture_default_str();
+  cmd->add_option("--warmup-steps", opt.warmup_steps, "Linear warm-up steps")
+      ->capture_default_str();
+  cmd->add_option("--label-fraction", opt.label_fraction,
+                  "Share of the training labels used (stratified, seeded)")
+      ->capture_default_str();
+  cmd->add_option("--split", opt.split, "Train on this split")->capture_default_str();
+  cmd->add_flag("--augment", opt.augment, "Random flips and quarter turns");
+  cmd->add_option("--seed", opt.seed, "Seed")->capture_default_str();
+  cmd->add_option("--workers", opt.num_workers, "Loader worker threads")->capture_default_str();
+  cmd->add_option("--device", opt.device, "cpu or cuda[:N]")->capture_default_str();
+  cmd->add_option("--checkpoint-dir", opt.checkpoint_dir, "Write checkpoints here");
+  cmd->add_flag("--resume", opt.resume, "Continue from the checkpoint in --checkpoint-dir");
+  cmd->add_option("--log", opt.log_path, "Per-step losses to a .csv or .jsonl file");
+  cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
+  cmd->callback([a, exit_code] { *exit_code = RunProbeCommand(*a); });
+}
+
+}  // namespace mosaic::cli

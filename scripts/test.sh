@@ -16,6 +16,6 @@ echo "   (full build finished after $(( $(date +%s) - start )) s)"
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 600
 
 echo "== core-only build (MOSAIC_WITH_GDAL=OFF)"
-bash scripts/build.sh build-core -DMOSAIC_WITH_GDAL=OFF -DMOSAIC_WITH_QGIS=OFF
+bash scripts/build.sh build-core -DMOSAIC_WITH_GDAL=OFF -DMOSAIC_WITH_QGIS=OFF -DMOSAIC_BUILD_BENCH=OFF
 ctest --test-dir build-core --output-on-failure -j "$(nproc)" --timeout 600
 echo "== all tests passed in $(( $(date +%s) - start )) s"

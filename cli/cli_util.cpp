@@ -1,6 +1,9 @@
 #include "cli_util.h"
 
+#include "mosaic/atomic_file.h"
+
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 namespace mosaic::cli {
@@ -8,6 +11,23 @@ namespace mosaic::cli {
 int ReportError(const std::string& command, const Status& status) {
   std::cerr << "mosaic " << command << ": error: " << status.message() << std::endl;
   return 1;
+}
+
+Status CheckOutput(const std::string& option, const std::string& path, bool overwrite) {
+  if (path.empty() || overwrite) return Status::OK();
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    return Status::InvalidArgument(option + " " + path +
+                                   ": file exists; pass --overwrite to replace it");
+  }
+  return Status::OK();
+}
+
+Status WriteText(const std::string& path, const std::string& text) {
+  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::Create(path);
+  if (!writer.ok()) return writer.status();
+  MOSAIC_RETURN_IF_ERROR(writer->Append(text.data(), text.size()));
+  return writer->Commit();
 }
 
 std::string UtcTimestamp() {

@@ -7,6 +7,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
+#include "dataset_args.h"
 #include "mosaic/atomic_file.h"
 #include "mosaic/bundle_format.h"
 #include "mosaic/eval/embedding_io.h"
@@ -37,39 +38,6 @@ struct EmbedArgs {
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-Status CheckOutput(const std::string& option, const std::string& path, bool overwrite) {
-  if (path.empty() || overwrite) return Status::OK();
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    return Status::InvalidArgument(option + " " + path +
-                                   ": file exists; pass --overwrite to replace it");
-  }
-  return Status::OK();
-}
-
-Status WriteText(const std::string& path, const std::string& text) {
-  StatusOr<AtomicFileWriter> writer = AtomicFileWriter::Create(path);
-  if (!writer.ok()) return writer.status();
-  MOSAIC_RETURN_IF_ERROR(writer->Append(text.data(), text.size()));
-  return writer->Commit();
-}
-
-// Opens the dataset reading exactly the bands (and modalities) the model
-// takes, in its order.
-StatusOr<std::shared_ptr<const data::PatchDataset>> OpenDatasetForModel(const std::string& bundle,
-                                                                        const std::string& spec) {
-  StatusOr<ModelManifest> manifest = ReadBundleManifest(bundle);
-  if (!manifest.ok()) return manifest.status();
-  geo::DatasetOptions options;
-  options.read_s1 = manifest->s1.present();
-  options.read_s2 = manifest->s2.present();
-  if (options.read_s1) options.s1_bands = manifest->s1.bands;
-  if (options.read_s2) options.s2_bands = manifest->s2.bands;
-  StatusOr<std::unique_ptr<data::PatchDataset>> dataset = geo::OpenDataset(spec, options);
-  if (!dataset.ok()) return dataset.status();
-  return std::shared_ptr<const data::PatchDataset>(std::move(*dataset));
 }
 
 int RunEmbed(const EmbedArgs& args) {

@@ -27,10 +27,9 @@ inline bool SharedDataAvailable() {
   return false;
 }
 
-#define MOSAIC_REQUIRE_SHARED_DATA()                                                  \
-  if (!::mosaic::testing::SharedDataAvailable())                                      \
-  GTEST_SKIP() << "reference data not found at "                                      \
-               << ::mosaic::testing::BigEarthNetV1ExamplesDir()                       \
+#define MOSAIC_REQUIRE_SHARED_DATA()                                                              \
+  if (!::mosaic::testing::SharedDataAvailable())                                                  \
+  GTEST_SKIP() << "reference data not found at " << ::mosaic::testing::BigEarthNetV1ExamplesDir() \
                << " (configure with -DMOSAIC_SHARED_DATA_DIR=...)"
 
 }  // namespace mosaic::testing

@@ -20,6 +20,14 @@ inline uint64_t SplitMix64Finalize(uint64_t z) {
 
 inline constexpr uint64_t kGoldenGamma = 0x9e3779b97f4a7c15ULL;
 
+// One SplitMix64 step: advance by the golden gamma, then mix.
+inline uint64_t SplitMix64(uint64_t x) { return SplitMix64Finalize(x + kGoldenGamma); }
+
+// An independent seed for sub-stream `stream` (a sample, a view, a restart) of `seed`.
+inline uint64_t MixSeed(uint64_t seed, uint64_t stream) {
+  return SplitMix64(SplitMix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL + 0x8cb92ba72f3d8dd7ULL));
+}
+
 // xoshiro256** (Blackman & Vigna, 2018), its state seeded by SplitMix64.
 // Not thread-safe: one engine per stream.
 class Xoshiro256 {

@@ -12,15 +12,8 @@
 
 namespace mosaic::metrics::internal {
 
-// One SplitMix64 step: advance by the golden gamma, then mix.
-inline uint64_t SplitMix64(uint64_t x) {
-  return mosaic::internal::SplitMix64Finalize(x + mosaic::internal::kGoldenGamma);
-}
-
-// An independent seed for stream `stream` (e.g. a k-means restart) of `seed`.
-inline uint64_t MixSeed(uint64_t seed, uint64_t stream) {
-  return SplitMix64(SplitMix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL + 0x8cb92ba72f3d8dd7ULL));
-}
+using mosaic::internal::MixSeed;
+using mosaic::internal::SplitMix64;
 
 // xoshiro256** (common/xoshiro256.h) with the two distributions k-means++
 // and subsampling need. Not thread-safe: one generator per stream.

@@ -138,9 +138,9 @@ StatusOr<LoadedModel> LoadModelBundle(const std::string& path, const BundleReadL
     }
     if (TorchDType(stored.dtype) != tensor.scalar_type()) {
       StatusOr<TensorDType> expected = BundleDType(tensor);
-      return Status::Corruption(
-          "model bundle '" + path + "': tensor '" + name + "' is " + TensorDTypeName(stored.dtype) +
-          ", expected " + (expected.ok() ? TensorDTypeName(*expected) : "another dtype"));
+      return Status::Corruption("model bundle '" + path + "': tensor '" + name + "' is " +
+                                TensorDTypeName(stored.dtype) + ", expected " +
+                                (expected.ok() ? TensorDTypeName(*expected) : "another dtype"));
     }
   }
   if (by_name.size() != state.size()) {

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "mosaic/device.h"
 #include "mosaic/model_bundle.h"
 
 namespace mosaic {
@@ -15,34 +16,6 @@ struct PatchClassifier::Impl {
 };
 
 namespace {
-
-StatusOr<torch::Device> ParseDevice(const std::string& name) {
-  if (name == "cpu") return torch::Device(torch::kCPU);
-  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-    if (!torch::cuda::is_available()) {
-      return Status::Unsupported("device '" + name +
-                                 "' requested, but this LibTorch build has no CUDA support or no "
-                                 "GPU is visible; use --device cpu");
-    }
-    int index = 0;
-    if (name.size() > 5) {
-      try {
-        size_t used = 0;
-        index = std::stoi(name.substr(5), &used);
-        if (used != name.size() - 5 || index < 0) throw std::invalid_argument(name);
-      } catch (const std::exception&) {
-        return Status::InvalidArgument("device '" + name + "': expected cpu, cuda or cuda:N");
-      }
-    }
-    if (index >= static_cast<int>(torch::cuda::device_count())) {
-      return Status::InvalidArgument("device '" + name + "': only " +
-                                     std::to_string(torch::cuda::device_count()) +
-                                     " CUDA device(s) visible");
-    }
-    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
-  }
-  return Status::InvalidArgument("device '" + name + "': expected cpu, cuda or cuda:N");
-}
 
 torch::Tensor StatTensor(const std::vector<double>& values, const torch::Device& device) {
   return torch::tensor(values, torch::kFloat64)

@@ -1,5 +1,7 @@
 #include "train/train_loop.h"
 
+#include "mosaic/device.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -235,22 +237,9 @@ Status ValidateOptimization(const OptimizationOptions& options) {
     return Status::InvalidArgument("--log-format: expected csv or jsonl, got '" +
                                    options.log_format + "'");
   }
-  bool is_cuda = false;
-  try {
-    const torch::Device device(options.device);
-    if (!device.is_cpu() && !device.is_cuda()) {
-      return Status::InvalidArgument("--device: expected cpu or cuda[:N], got '" + options.device +
-                                     "'");
-    }
-    is_cuda = device.is_cuda();
-  } catch (const c10::Error&) {
-    return Status::InvalidArgument("--device: expected cpu or cuda[:N], got '" + options.device +
-                                   "'");
-  }
-  if (is_cuda && !torch::cuda::is_available()) {
-    return Status::InvalidArgument("--device " + options.device +
-                                   ": CUDA is not available in this process");
-  }
+  StatusOr<torch::Device> device = ParseDevice(options.device);
+  if (!device.ok()) return device.status().WithContext("--device");
+  const bool is_cuda = device->is_cuda();
   if (options.amp != "none") {
     if (options.amp != "bf16" && options.amp != "fp16") {
       return Status::InvalidArgument("--amp: expected none, bf16 or fp16, got '" + options.amp +
@@ -269,7 +258,7 @@ Status ValidateOptimization(const OptimizationOptions& options) {
 
 StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& options) {
   MOSAIC_RETURN_IF_ERROR(ValidateOptimization(options));
-  const torch::Device device(options.device);
+  const torch::Device device = ParseDevice(options.device).value();
   setup.loader.batch_size = options.batch_size;
   setup.loader.seed = options.seed;
   setup.loader.num_workers = options.num_workers;

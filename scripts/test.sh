@@ -15,6 +15,9 @@ bash scripts/build.sh build
 echo "   (full build finished after $(( $(date +%s) - start )) s)"
 ctest --test-dir build --output-on-failure -j "$(nproc)" --timeout 600
 
+echo "== low-label experiment, quick mode (the whole train/probe/eval pipeline per preset)"
+/usr/bin/python3 scripts/experiment.py --quick --build build --out build/experiments-quick
+
 echo "== core-only build (MOSAIC_WITH_GDAL=OFF)"
 bash scripts/build.sh build-core -DMOSAIC_WITH_GDAL=OFF -DMOSAIC_WITH_QGIS=OFF -DMOSAIC_BUILD_BENCH=OFF
 ctest --test-dir build-core --output-on-failure -j "$(nproc)" --timeout 600

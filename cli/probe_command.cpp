@@ -13,6 +13,7 @@
 #include "mosaic/geo/datasets.h"
 #include "mosaic/train/train_api.h"
 #include "mosaic/version.h"
+#include "optimization_args.h"
 
 namespace mosaic::cli {
 
@@ -95,26 +96,10 @@ void RegisterProbeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--s2-bands", a->s2_bands, "S2 bands (must be the model's)")->delimiter(',');
   cmd->add_flag("--no-s1", a->no_s1, "Read no Sentinel-1 (model without an S1 stream)");
   cmd->add_flag("--no-s2", a->no_s2, "Read no Sentinel-2 (model without an S2 stream)");
-  auto* epochs = cmd->add_option("--epochs", opt.epochs, "Epochs")->capture_default_str();
-  cmd->add_option("--steps", opt.max_steps, "Optimiser steps (overrides --epochs)")
-      ->excludes(epochs);
-  cmd->add_option("--batch-size", opt.batch_size, "Batch size")->capture_default_str();
-  cmd->add_option("--lr", opt.learning_rate, "Peak learning rate")->capture_default_str();
-  cmd->add_option("--optimizer", opt.optimizer, "adamw or sgd")->capture_default_str();
-  cmd->add_option("--weight-decay", opt.weight_decay, "Weight decay")->capture_default_str();
-  cmd->add_option("--warmup-steps", opt.warmup_steps, "Linear warm-up steps")
-      ->capture_default_str();
-  cmd->add_option("--label-fraction", opt.label_fraction,
-                  "Share of the training labels used (stratified, seeded)")
-      ->capture_default_str();
+  AddOptimizationOptions(cmd, opt);
   cmd->add_option("--split", opt.split, "Train on this split")->capture_default_str();
   cmd->add_flag("--augment", opt.augment, "Random flips and quarter turns");
   cmd->add_option("--seed", opt.seed, "Seed")->capture_default_str();
-  cmd->add_option("--workers", opt.num_workers, "Loader worker threads")->capture_default_str();
-  cmd->add_option("--device", opt.device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--checkpoint-dir", opt.checkpoint_dir, "Write checkpoints here");
-  cmd->add_flag("--resume", opt.resume, "Continue from the checkpoint in --checkpoint-dir");
-  cmd->add_option("--log", opt.log_path, "Per-step losses to a .csv or .jsonl file");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   cmd->callback([a, exit_code] { *exit_code = RunProbeCommand(*a); });
 }

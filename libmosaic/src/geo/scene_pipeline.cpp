@@ -1,0 +1,572 @@
+#include "geo/scene_pipeline.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "geo/ordered_queue.h"
+#include "geo/scene_tiling.h"
+
+namespace mosaic::geo::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr int kHeadSkipped = -1;
+constexpr int64_t kBlockRows = 256;  // output rows handed to GDAL at once (one tile row)
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+HeadChoice HeadOfIndex(int index) {
+  return index == 0 ? HeadChoice::kFused : index == 1 ? HeadChoice::kS1 : HeadChoice::kS2;
+}
+
+// The patch layout of a pass: origins along each axis and the strips.
+struct Layout {
+  std::vector<int64_t> xs, ys;  // patch origins (dense) or per-cell patch origins (coarse)
+  std::vector<Strip> strips;
+  int64_t rows = 0;  // patch rows per strip
+  int64_t total_jobs = 0;
+};
+
+Layout MakeLayout(const ScenePlan& plan, const PassSpec& spec) {
+  Layout layout;
+  const int64_t W = plan.grid.width, H = plan.grid.height;
+  if (spec.grid == OutputGrid::kDense) {
+    // Shifting needs a scene at least one patch wide; smaller scenes reflect.
+    const EdgeMode x_edges = W >= spec.patch ? spec.edges : EdgeMode::kReflect;
+    const EdgeMode y_edges = H >= spec.patch ? spec.edges : EdgeMode::kReflect;
+    layout.xs = DensePatchOrigins(W, spec.patch, spec.stride, x_edges);
+    layout.ys = DensePatchOrigins(H, spec.patch, spec.stride, y_edges);
+    layout.strips = DenseStrips(layout.xs, spec.patch, W, spec.strip_width_px);
+  } else {
+    const int64_t cw = CoarseCellCount(W, spec.stride), ch = CoarseCellCount(H, spec.stride);
+    for (int64_t c = 0; c < cw; ++c)
+      layout.xs.push_back(CoarsePatchOrigin(c, spec.patch, spec.stride));
+    for (int64_t c = 0; c < ch; ++c)
+      layout.ys.push_back(CoarsePatchOrigin(c, spec.patch, spec.stride));
+    layout.strips = CoarseStrips(cw, std::max<int64_t>(1, spec.strip_width_px / spec.stride));
+  }
+  layout.rows = static_cast<int64_t>(layout.ys.size());
+  layout.total_jobs = layout.rows * static_cast<int64_t>(layout.strips.size());
+  return layout;
+}
+
+// One patch row of one strip, from the reader to the consumer.
+struct RowJob {
+  int64_t strip = 0;
+  int64_t row = 0;
+  int64_t window_x0 = 0;
+  int64_t window_width = 0;
+  std::vector<uint8_t> input_invalid;  // dense: [patch, window_width], 1 = nodata in every modality
+  std::vector<int> head;               // per patch: 0 fused, 1 S1, 2 S2, kHeadSkipped
+  struct Group {
+    std::vector<int64_t> patches;  // indices into the row
+    std::vector<float> s1, s2;     // [n, C, P, P]
+  } groups[3];
+  std::vector<float> probabilities;  // [patches, classes]
+  std::vector<float> embeddings;     // [patches, embedding_dim]
+};
+using JobPtr = std::unique_ptr<RowJob>;
+
+// Shared between the stages: the first error stops everything.
+class PipelineState {
+ public:
+  void Fail(const Status& status) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (error_.ok()) error_ = status;
+    stop_ = true;
+  }
+  bool stopped() const { return stop_; }
+  Status error() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return error_;
+  }
+
+ private:
+  std::mutex mutex_;
+  Status error_;
+  std::atomic<bool> stop_{false};
+};
+
+class ScenePass {
+ public:
+  ScenePass(const ScenePlan& plan, const PatchClassifier& classifier, const PassSpec& spec)
+      : plan_(plan),
+        classifier_(classifier),
+        spec_(spec),
+        layout_(MakeLayout(plan, spec)),
+        weights_(BlendWeights(spec.blend, spec.patch, spec.gaussian_sigma)),
+        classes_(static_cast<int64_t>(classifier.manifest().class_names.size())),
+        read_queue_(spec.queue_depth),
+        result_queue_(spec.queue_depth) {}
+
+  Status Run(const SceneProgress& progress, PassStats* stats);
+
+ private:
+  Status ReadJob(SceneReader& reader, int64_t seq, RowJob* job, std::vector<float>& s1,
+                 std::vector<float>& s2, std::vector<uint8_t>& inv1, std::vector<uint8_t>& inv2);
+  Status InferJob(RowJob* job);
+  void ReaderLoop();
+  void InferenceLoop();
+  Status ConsumeDense(const RowJob& job);
+  Status ConsumeCoarse(const RowJob& job);
+  Status FlushDenseRows(int64_t end_row);
+  Status EmitRow(const float* probabilities, int64_t stride, const float* embeddings);
+  Status WriteBlock();
+  void StartStrip(int64_t strip);
+
+  const ScenePlan& plan_;
+  const PatchClassifier& classifier_;
+  const PassSpec& spec_;
+  const Layout layout_;
+  const std::vector<float> weights_;
+  const int64_t classes_;
+  OrderedQueue<JobPtr> read_queue_;
+  OrderedQueue<JobPtr> result_queue_;
+  PipelineState state_;
+  std::atomic<int64_t> next_job_{0};
+  std::mutex stats_mutex_;
+  PassStats stats_;
+
+  // Consumer state for the current strip.
+  int64_t strip_ = -1;
+  int64_t core_begin_ = 0, core_width_ = 0;
+  int64_t window_x0_ = 0, window_width_ = 0;
+  std::vector<float> accumulator_;  // dense ring: [patch rows][classes][window_width]
+  std::vector<float> weight_sum_;   // [patch rows][window_width]
+  std::vector<uint8_t> invalid_;    // [patch rows][window_width]
+  int64_t next_flush_row_ = 0;
+  // Output rows waiting to be written: [bands][kBlockRows][core_width].
+  std::vector<float> block_probabilities_, block_topk_, block_embeddings_;
+  std::vector<float> row_values_;  // one finished row: [classes][core_width]
+  int64_t block_y0_ = 0, block_rows_ = 0;
+};
+
+Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, std::vector<float>& s1,
+                          std::vector<float>& s2, std::vector<uint8_t>& inv1,
+                          std::vector<uint8_t>& inv2) {
+  const int64_t P = spec_.patch;
+  job->strip = seq / layout_.rows;
+  job->row = seq % layout_.rows;
+  const Strip& strip = layout_.strips[job->strip];
+  const int64_t first = strip.first_patch, end = strip.end_patch;
+  job->window_x0 = layout_.xs[first];
+  job->window_width = layout_.xs[end - 1] + P - job->window_x0;
+  const Window window{job->window_x0, layout_.ys[job->row], job->window_width, P};
+  const int64_t pixels = window.width * window.height;
+  const bool has_s1 = !plan_.s1.empty(), has_s2 = !plan_.s2.empty();
+  const int64_t c1 = static_cast<int64_t>(plan_.s1.size()),
+                c2 = static_cast<int64_t>(plan_.s2.size());
+  if (has_s1) {
+    s1.resize(static_cast<size_t>(c1 * pixels));
+    inv1.resize(static_cast<size_t>(pixels));
+    MOSAIC_RETURN_IF_ERROR(reader.ReadS1(window, s1.data(), inv1.data()));
+  }
+  if (has_s2) {
+    s2.resize(static_cast<size_t>(c2 * pixels));
+    inv2.resize(static_cast<size_t>(pixels));
+    MOSAIC_RETURN_IF_ERROR(reader.ReadS2(window, s2.data(), inv2.data()));
+  }
+  if (spec_.grid == OutputGrid::kDense) {
+    job->input_invalid.assign(static_cast<size_t>(pixels), 1);
+    for (int64_t i = 0; i < pixels; ++i) {
+      const bool s1_missing = !has_s1 || inv1[i] != 0;
+      const bool s2_missing = !has_s2 || inv2[i] != 0;
+      job->input_invalid[i] = s1_missing && s2_missing ? 1 : 0;
+    }
+  }
+  const int64_t count = end - first;
+  job->head.assign(static_cast<size_t>(count), kHeadSkipped);
+  const double limit = spec_.max_nodata_fraction * static_cast<double>(P * P);
+  auto invalid_count = [&](const std::vector<uint8_t>& inv, int64_t lx) {
+    int64_t n = 0;
+    for (int64_t y = 0; y < P; ++y) {
+      const uint8_t* row = inv.data() + y * window.width + lx;
+      for (int64_t x = 0; x < P; ++x) n += row[x];
+    }
+    return n;
+  };
+  auto append_patch = [&](std::vector<float>& dst, const std::vector<float>& src, int64_t channels,
+                          int64_t lx) {
+    const size_t offset = dst.size();
+    dst.resize(offset + static_cast<size_t>(channels * P * P));
+    float* out = dst.data() + offset;
+    for (int64_t c = 0; c < channels; ++c) {
+      for (int64_t y = 0; y < P; ++y) {
+        const float* row = src.data() + c * pixels + y * window.width + lx;
+        std::copy(row, row + P, out + (c * P + y) * P);
+      }
+    }
+  };
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t lx = layout_.xs[first + i] - job->window_x0;
+    const bool s1_ok = has_s1 && static_cast<double>(invalid_count(inv1, lx)) <= limit;
+    const bool s2_ok = has_s2 && static_cast<double>(invalid_count(inv2, lx)) <= limit;
+    int head = kHeadSkipped;
+    switch (spec_.head) {
+      case HeadChoice::kAuto:
+        head = s1_ok && s2_ok ? 0 : s2_ok ? 2 : s1_ok ? 1 : kHeadSkipped;
+        break;
+      case HeadChoice::kFused:
+        head = s1_ok && s2_ok ? 0 : kHeadSkipped;
+        break;
+      case HeadChoice::kS1:
+        head = s1_ok ? 1 : kHeadSkipped;
+        break;
+      case HeadChoice::kS2:
+        head = s2_ok ? 2 : kHeadSkipped;
+        break;
+    }
+    job->head[i] = head;
+    if (head == kHeadSkipped) continue;
+    RowJob::Group& group = job->groups[head];
+    group.patches.push_back(i);
+    if (head != 2) append_patch(group.s1, s1, c1, lx);
+    if (head != 1) append_patch(group.s2, s2, c2, lx);
+  }
+  return Status::OK();
+}
+
+Status ScenePass::InferJob(RowJob* job) {
+  const int64_t P = spec_.patch;
+  const int64_t count = static_cast<int64_t>(job->head.size());
+  const int64_t dim = spec_.embedding_dim;
+  job->probabilities.assign(static_cast<size_t>(count * classes_), kNaN);
+  if (spec_.embeddings != nullptr) job->embeddings.assign(static_cast<size_t>(count * dim), kNaN);
+  std::vector<float> probabilities, embeddings;
+  for (int g = 0; g < 3; ++g) {
+    const RowJob::Group& group = job->groups[g];
+    const int64_t n = static_cast<int64_t>(group.patches.size());
+    const int64_t c1 = static_cast<int64_t>(plan_.s1.size()),
+                  c2 = static_cast<int64_t>(plan_.s2.size());
+    for (int64_t begin = 0; begin < n; begin += spec_.batch_size) {
+      const int64_t size = std::min(spec_.batch_size, n - begin);
+      PatchBatch batch;
+      batch.count = size;
+      batch.height = P;
+      batch.width = P;
+      if (!group.s1.empty()) batch.s1 = group.s1.data() + begin * c1 * P * P;
+      if (!group.s2.empty()) batch.s2 = group.s2.data() + begin * c2 * P * P;
+      MOSAIC_RETURN_IF_ERROR(
+          classifier_.Infer(batch, HeadOfIndex(g), &probabilities,
+                            spec_.embeddings != nullptr ? &embeddings : nullptr));
+      const int64_t got_dim = size > 0 ? static_cast<int64_t>(embeddings.size()) / size : 0;
+      for (int64_t k = 0; k < size; ++k) {
+        const int64_t patch = group.patches[begin + k];
+        std::copy(probabilities.begin() + k * classes_, probabilities.begin() + (k + 1) * classes_,
+                  job->probabilities.begin() + patch * classes_);
+        // Cells whose head gives another embedding than the raster's stay nodata.
+        if (spec_.embeddings != nullptr && got_dim == dim) {
+          std::copy(embeddings.begin() + k * dim, embeddings.begin() + (k + 1) * dim,
+                    job->embeddings.begin() + patch * dim);
+        }
+      }
+    }
+    job->groups[g] = RowJob::Group{};  // inputs are no longer needed
+  }
+  return Status::OK();
+}
+
+void ScenePass::ReaderLoop() {
+  PassStats local;
+  {
+    StatusOr<std::unique_ptr<SceneReader>> reader = SceneReader::Open(plan_);
+    if (!reader.ok()) {
+      state_.Fail(reader.status());
+      read_queue_.Close();
+      result_queue_.Close();
+      return;
+    }
+    std::vector<float> s1, s2;
+    std::vector<uint8_t> inv1, inv2;
+    while (!state_.stopped()) {
+      const int64_t seq = next_job_++;
+      if (seq >= layout_.total_jobs) break;
+      auto job = std::make_unique<RowJob>();
+      const auto start = Clock::now();
+      Status status = ReadJob(**reader, seq, job.get(), s1, s2, inv1, inv2);
+      local.read_seconds += Seconds(start);
+      if (!status.ok()) {
+        state_.Fail(status);
+        break;
+      }
+      if (!read_queue_.Push(seq, std::move(job))) break;
+    }
+  }  // the reader (and its GDAL handles) is closed on this thread
+  if (state_.stopped()) {
+    read_queue_.Close();
+    result_queue_.Close();
+  }
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  stats_.read_seconds += local.read_seconds;
+}
+
+void ScenePass::InferenceLoop() {
+  for (int64_t seq = 0; seq < layout_.total_jobs; ++seq) {
+    JobPtr job;
+    if (!read_queue_.Pop(&job)) break;
+    const auto start = Clock::now();
+    Status status = InferJob(job.get());
+    stats_.infer_seconds += Seconds(start);  // only this thread writes it while running
+    if (!status.ok()) {
+      state_.Fail(status);
+      break;
+    }
+    if (!result_queue_.Push(seq, std::move(job))) break;
+  }
+  if (state_.stopped()) {
+    read_queue_.Close();
+    result_queue_.Close();
+  }
+}
+
+void ScenePass::StartStrip(int64_t strip) {
+  strip_ = strip;
+  const Strip& s = layout_.strips[strip];
+  core_begin_ = s.core_begin;
+  core_width_ = s.core_end - s.core_begin;
+  window_x0_ = layout_.xs[s.first_patch];
+  window_width_ = layout_.xs[s.end_patch - 1] + spec_.patch - window_x0_;
+  if (spec_.grid == OutputGrid::kDense) {
+    const size_t ring = static_cast<size_t>(spec_.patch * window_width_);
+    accumulator_.assign(ring * static_cast<size_t>(classes_), 0.0f);
+    weight_sum_.assign(ring, 0.0f);
+    invalid_.assign(ring, 0);
+  }
+  next_flush_row_ = 0;
+  block_y0_ = 0;
+  block_rows_ = 0;
+  if (spec_.probabilities != nullptr || spec_.topk != nullptr) {
+    block_probabilities_.assign(static_cast<size_t>(classes_ * kBlockRows * core_width_), kNaN);
+  }
+  if (spec_.topk != nullptr)
+    block_topk_.assign(static_cast<size_t>(spec_.topk_k * kBlockRows * core_width_), 0.0f);
+  if (spec_.embeddings != nullptr) {
+    block_embeddings_.assign(static_cast<size_t>(spec_.embedding_dim * kBlockRows * core_width_),
+                             kNaN);
+  }
+}
+
+Status ScenePass::WriteBlock() {
+  if (block_rows_ == 0) return Status::OK();
+  // The block buffers are laid out for kBlockRows rows; a short last block is
+  // compacted band by band before writing.
+  auto write = [&](OutputRaster* raster, std::vector<float>& block, int64_t bands) -> Status {
+    if (raster == nullptr) return Status::OK();
+    std::vector<float> packed;
+    const float* data = block.data();
+    if (block_rows_ < kBlockRows) {
+      packed.resize(static_cast<size_t>(bands * block_rows_ * core_width_));
+      for (int64_t b = 0; b < bands; ++b) {
+        std::copy(block.begin() + b * kBlockRows * core_width_,
+                  block.begin() + (b * kBlockRows + block_rows_) * core_width_,
+                  packed.begin() + b * block_rows_ * core_width_);
+      }
+      data = packed.data();
+    }
+    return raster->Write(core_begin_, block_y0_, core_width_, block_rows_, data);
+  };
+  MOSAIC_RETURN_IF_ERROR(write(spec_.probabilities, block_probabilities_, classes_));
+  MOSAIC_RETURN_IF_ERROR(write(spec_.topk, block_topk_, spec_.topk_k));
+  MOSAIC_RETURN_IF_ERROR(write(spec_.embeddings, block_embeddings_, spec_.embedding_dim));
+  block_y0_ += block_rows_;
+  block_rows_ = 0;
+  return Status::OK();
+}
+
+// Appends one finished output row: probabilities [classes] strided by
+// `stride` per class (NaN = nodata), embeddings [dim][core_width] or null.
+Status ScenePass::EmitRow(const float* probabilities, int64_t stride, const float* embeddings) {
+  const int64_t plane = kBlockRows * core_width_;
+  const int64_t row = block_rows_;
+  std::vector<int> order(static_cast<size_t>(classes_));
+  for (int64_t x = 0; x < core_width_; ++x) {
+    const float* p = probabilities + x;
+    if (!block_probabilities_.empty()) {
+      for (int64_t c = 0; c < classes_; ++c) {
+        block_probabilities_[c * plane + row * core_width_ + x] = p[c * stride];
+      }
+    }
+    if (spec_.summary != nullptr) spec_.summary->AddPixel(p, stride);
+    if (spec_.topk != nullptr) {
+      const bool nodata = std::isnan(p[0]);
+      std::iota(order.begin(), order.end(), 0);
+      std::partial_sort(order.begin(), order.begin() + spec_.topk_k, order.end(),
+                        [&](int a, int b) { return p[a * stride] > p[b * stride]; });
+      for (int k = 0; k < spec_.topk_k; ++k) {
+        block_topk_[k * plane + row * core_width_ + x] =
+            nodata ? 0.0f : static_cast<float>(order[k] + 1);
+      }
+    }
+  }
+  if (embeddings != nullptr) {
+    for (int64_t d = 0; d < spec_.embedding_dim; ++d) {
+      std::copy(embeddings + d * core_width_, embeddings + (d + 1) * core_width_,
+                block_embeddings_.begin() + d * plane + row * core_width_);
+    }
+  }
+  ++block_rows_;
+  if (block_rows_ == kBlockRows) return WriteBlock();
+  return Status::OK();
+}
+
+Status ScenePass::FlushDenseRows(int64_t end_row) {
+  const int64_t P = spec_.patch;
+  const int64_t H = plan_.grid.height;
+  end_row = std::min(end_row, H);
+  row_values_.resize(static_cast<size_t>(classes_ * core_width_));
+  for (; next_flush_row_ < end_row; ++next_flush_row_) {
+    const int64_t slot = next_flush_row_ % P;
+    float* acc = accumulator_.data() + slot * classes_ * window_width_;
+    float* wsum = weight_sum_.data() + slot * window_width_;
+    uint8_t* inv = invalid_.data() + slot * window_width_;
+    for (int64_t x = 0; x < core_width_; ++x) {
+      const int64_t lx = core_begin_ + x - window_x0_;
+      const float w = wsum[lx];
+      const bool nodata = w <= 0.0f || inv[lx] != 0;
+      for (int64_t c = 0; c < classes_; ++c) {
+        row_values_[c * core_width_ + x] = nodata ? kNaN : acc[c * window_width_ + lx] / w;
+      }
+    }
+    MOSAIC_RETURN_IF_ERROR(EmitRow(row_values_.data(), core_width_, nullptr));
+    std::fill(acc, acc + classes_ * window_width_, 0.0f);
+    std::fill(wsum, wsum + window_width_, 0.0f);
+    std::fill(inv, inv + window_width_, uint8_t{0});
+  }
+  return Status::OK();
+}
+
+Status ScenePass::ConsumeDense(const RowJob& job) {
+  const int64_t P = spec_.patch;
+  const int64_t H = plan_.grid.height;
+  const int64_t y0 = layout_.ys[job.row];
+  // Rows above this patch row get no more contributions.
+  MOSAIC_RETURN_IF_ERROR(FlushDenseRows(y0));
+  const Strip& strip = layout_.strips[job.strip];
+  for (int64_t r = 0; r < P && y0 + r < H; ++r) {
+    if (y0 + r < 0) continue;
+    const int64_t slot = (y0 + r) % P;
+    std::copy(job.input_invalid.begin() + r * window_width_,
+              job.input_invalid.begin() + (r + 1) * window_width_,
+              invalid_.begin() + slot * window_width_);
+  }
+  for (size_t i = 0; i < job.head.size(); ++i) {
+    if (job.head[i] == kHeadSkipped) continue;
+    const float* p = job.probabilities.data() + static_cast<int64_t>(i) * classes_;
+    const int64_t lx = layout_.xs[strip.first_patch + static_cast<int64_t>(i)] - window_x0_;
+    for (int64_t r = 0; r < P && y0 + r < H; ++r) {
+      const int64_t slot = (y0 + r) % P;
+      float* acc = accumulator_.data() + slot * classes_ * window_width_;
+      float* wsum = weight_sum_.data() + slot * window_width_ + lx;
+      const float wy = weights_[r];
+      for (int64_t x = 0; x < P; ++x) wsum[x] += wy * weights_[x];
+      for (int64_t c = 0; c < classes_; ++c) {
+        float* a = acc + c * window_width_ + lx;
+        const float pc = p[c] * wy;
+        for (int64_t x = 0; x < P; ++x) a[x] += pc * weights_[x];
+      }
+    }
+  }
+  if (job.row + 1 == layout_.rows) {
+    MOSAIC_RETURN_IF_ERROR(FlushDenseRows(H));
+    MOSAIC_RETURN_IF_ERROR(WriteBlock());
+  }
+  return Status::OK();
+}
+
+Status ScenePass::ConsumeCoarse(const RowJob& job) {
+  // Patch i of the row is output cell core_begin + i.
+  row_values_.resize(static_cast<size_t>(classes_ * core_width_));
+  std::vector<float> embeddings;
+  for (int64_t x = 0; x < core_width_; ++x) {
+    for (int64_t c = 0; c < classes_; ++c) {
+      row_values_[c * core_width_ + x] = job.probabilities[x * classes_ + c];
+    }
+  }
+  if (spec_.embeddings != nullptr) {
+    const int64_t dim = spec_.embedding_dim;
+    embeddings.resize(static_cast<size_t>(dim * core_width_));
+    for (int64_t x = 0; x < core_width_; ++x) {
+      for (int64_t d = 0; d < dim; ++d)
+        embeddings[d * core_width_ + x] = job.embeddings[x * dim + d];
+    }
+  }
+  MOSAIC_RETURN_IF_ERROR(
+      EmitRow(row_values_.data(), core_width_, embeddings.empty() ? nullptr : embeddings.data()));
+  if (job.row + 1 == layout_.rows) MOSAIC_RETURN_IF_ERROR(WriteBlock());
+  return Status::OK();
+}
+
+Status ScenePass::Run(const SceneProgress& progress, PassStats* stats) {
+  std::vector<std::thread> readers;
+  const int reader_count = std::max(1, spec_.reader_threads);
+  for (int i = 0; i < reader_count; ++i) readers.emplace_back([this] { ReaderLoop(); });
+  std::thread inference([this] { InferenceLoop(); });
+
+  Status status;
+  for (int64_t seq = 0; seq < layout_.total_jobs; ++seq) {
+    JobPtr job;
+    if (!result_queue_.Pop(&job)) break;
+    const auto start = Clock::now();
+    if (job->strip != strip_) StartStrip(job->strip);
+    for (int head : job->head) {
+      if (head == kHeadSkipped) {
+        ++stats_.skipped;
+      } else {
+        ++stats_.inferred;
+        ++stats_.by_head[head];
+      }
+    }
+    status = spec_.grid == OutputGrid::kDense ? ConsumeDense(*job) : ConsumeCoarse(*job);
+    stats_.write_seconds += Seconds(start);
+    if (!status.ok()) {
+      state_.Fail(status);
+      break;
+    }
+    const double done = static_cast<double>(seq + 1) / static_cast<double>(layout_.total_jobs);
+    if (progress &&
+        !progress(spec_.progress_begin + (spec_.progress_end - spec_.progress_begin) * done,
+                  "predict")) {
+      state_.Fail(Status::Cancelled("cancelled"));
+      break;
+    }
+  }
+  if (state_.stopped()) {
+    read_queue_.Close();
+    result_queue_.Close();
+  }
+  for (std::thread& t : readers) t.join();
+  inference.join();
+  MOSAIC_RETURN_IF_ERROR(state_.error());
+  *stats = stats_;
+  return Status::OK();
+}
+
+}  // namespace
+
+int64_t OutputWidth(const ScenePlan& plan, const PassSpec& spec) {
+  return spec.grid == OutputGrid::kDense ? plan.grid.width
+                                         : CoarseCellCount(plan.grid.width, spec.stride);
+}
+
+int64_t OutputHeight(const ScenePlan& plan, const PassSpec& spec) {
+  return spec.grid == OutputGrid::kDense ? plan.grid.height
+                                         : CoarseCellCount(plan.grid.height, spec.stride);
+}
+
+Status RunScenePass(const ScenePlan& plan, const PatchClassifier& classifier, const PassSpec& spec,
+                    const SceneProgress& progress, PassStats* stats) {
+  auto pass = std::make_unique<ScenePass>(plan, classifier, spec);
+  return pass->Run(progress, stats);
+}
+
+}  // namespace mosaic::geo::internal

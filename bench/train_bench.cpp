@@ -16,11 +16,11 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench_fixtures.h"
 #include "mosaic/bands.h"
 #include "mosaic/data/loader.h"
 #include "mosaic/data/memory_dataset.h"
@@ -29,11 +29,8 @@
 namespace {
 
 using mosaic::data::MemoryDataset;
-using mosaic::data::PatchSample;
 
-constexpr int64_t kPatchPx = 120;
 constexpr int64_t kBatchSize = 32;
-constexpr int64_t kNumClasses = 19;
 constexpr size_t kNumSamples = 128;
 
 std::map<std::string, double>& Rates() {
@@ -42,34 +39,7 @@ std::map<std::string, double>& Rates() {
 }
 
 std::shared_ptr<const MemoryDataset> BigEarthNetLikeDataset() {
-  static const std::shared_ptr<const MemoryDataset> dataset = [] {
-    const std::vector<std::string> s1_bands = mosaic::ModalityBands(mosaic::Modality::kS1);
-    const std::vector<std::string> s2_bands = *mosaic::BandSet("s2-all");
-    std::mt19937 gen(7);
-    std::normal_distribution<float> db(-12.0f, 3.0f);
-    std::uniform_real_distribution<float> reflectance(300.0f, 3000.0f);
-    std::vector<PatchSample> samples;
-    for (size_t i = 0; i < kNumSamples; ++i) {
-      PatchSample s;
-      s.record.id = "bench_" + std::to_string(i);
-      s.record.split = "train";
-      for (int64_t c = 0; c < kNumClasses; ++c) s.record.labels.push_back((i + c) % 5 == 0);
-      s.height = s.width = kPatchPx;
-      const size_t plane = static_cast<size_t>(kPatchPx * kPatchPx);
-      s.s1.resize(s1_bands.size() * plane);
-      s.s2.resize(s2_bands.size() * plane);
-      for (float& v : s.s1) v = db(gen);
-      for (float& v : s.s2) v = reflectance(gen);
-      samples.push_back(std::move(s));
-    }
-    std::vector<std::string> classes;
-    for (int64_t c = 0; c < kNumClasses; ++c) classes.push_back("class" + std::to_string(c));
-    return std::make_shared<const MemoryDataset>(
-        MemoryDataset::Create("BigEarthNet-like (synthetic)", classes, s1_bands, s2_bands, kPatchPx,
-                              std::move(samples))
-            .value());
-  }();
-  return dataset;
+  return mosaic::bench::BigEarthNetLikeDataset(kNumSamples);
 }
 
 mosaic::train::TrainOptions BenchOptions(const std::string& encoder, int64_t steps) {

@@ -22,7 +22,7 @@ void AddOptimizationOptions(CLI::App* cmd, train::OptimizationOptions& opt) {
       ->capture_default_str();
   cmd->add_option("--workers", opt.num_workers, "Loader worker threads")->capture_default_str();
   cmd->add_option("--device", opt.device, "cpu or cuda[:N]")->capture_default_str();
-  cmd->add_option("--amp", opt.amp, "Mixed precision: none (bf16/fp16 not implemented yet)")
+  cmd->add_option("--amp", opt.amp, "Mixed precision: none, bf16 or fp16 (CUDA only)")
       ->capture_default_str();
   cmd->add_option("--checkpoint-dir", opt.checkpoint_dir, "Write checkpoints here");
   cmd->add_option("--checkpoint-every", opt.checkpoint_every_steps,

@@ -23,6 +23,12 @@ struct ClassifierOptions {
   std::string device = "cpu";
   // LibTorch intra-op threads for CPU inference; 0 leaves LibTorch's default.
   int num_threads = 0;
+  // Arithmetic of the forward pass: "fp32", or "bf16"/"fp16" mixed precision
+  // (CUDA autocast: convolutions and matrix products in bf16/fp16, the rest
+  // in fp32; CUDA devices only, InvalidArgument otherwise). Outputs are
+  // float32 whatever the precision; bf16 probabilities typically differ from
+  // fp32 ones by up to ~1e-2.
+  std::string precision = "fp32";
 };
 
 // Which multi-label head produces the probabilities.
@@ -50,7 +56,9 @@ struct PatchBatch {
 class MOSAIC_EXPORT PatchClassifier {
  public:
   // Loads and verifies the bundle (see LoadModelBundle) and moves the model to
-  // the device. Errors: the bundle's, or Unsupported for an unavailable device.
+  // the device. Errors: the bundle's, Unsupported for an unavailable device,
+  // InvalidArgument naming `precision` for an unknown precision or bf16/fp16
+  // on a CPU device.
   static StatusOr<std::unique_ptr<PatchClassifier>> Open(const std::string& bundle_path,
                                                          const ClassifierOptions& options = {});
   ~PatchClassifier();
@@ -67,6 +75,13 @@ class MOSAIC_EXPORT PatchClassifier {
   // before calling).
   Status Classify(const PatchBatch& batch, HeadChoice head,
                   std::vector<float>* probabilities) const;
+
+  // Classify() that also writes each patch's embedding (row-major, count ×
+  // dim) to `embeddings` when it is not nullptr: [s1, s2] / sqrt(2) (unit
+  // norm, dim = 2 × projection_dim) when both modalities are used, else the
+  // used modality's projection embedding (dim = projection_dim).
+  Status Infer(const PatchBatch& batch, HeadChoice head, std::vector<float>* probabilities,
+               std::vector<float>* embeddings) const;
 
  private:
   struct Impl;

@@ -1,9 +1,12 @@
 #include "mosaic/patch_classifier.h"
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "mosaic/device.h"
 #include "mosaic/model_bundle.h"
+#include "mosaic/nn/autocast_guard.h"
 
 namespace mosaic {
 
@@ -11,6 +14,8 @@ struct PatchClassifier::Impl {
   ModelManifest manifest;
   nn::DualStreamModel model{nullptr};
   torch::Device device{torch::kCPU};
+  // bf16/fp16: the forward pass runs under CUDA autocast (CUDA devices only).
+  nn::Precision precision = nn::Precision::kFloat32;
   // Normalisation as [1, C, 1, 1] tensors on the device.
   torch::Tensor s1_mean, s1_std, s2_mean, s2_std;
 };
@@ -57,6 +62,16 @@ StatusOr<std::unique_ptr<PatchClassifier>> PatchClassifier::Open(const std::stri
                                                                  const ClassifierOptions& options) {
   StatusOr<torch::Device> device = ParseDevice(options.device);
   if (!device.ok()) return device.status();
+  StatusOr<nn::Precision> precision = nn::ParsePrecision(options.precision);
+  if (!precision.ok()) {
+    return Status::InvalidArgument("precision: expected fp32, bf16 or fp16, got '" +
+                                   options.precision + "'");
+  }
+  if (nn::IsMixed(*precision) && !device->is_cuda()) {
+    return Status::InvalidArgument("precision " + options.precision +
+                                   ": mixed precision needs a CUDA device, got device '" +
+                                   options.device + "'");
+  }
   if (options.num_threads < 0) {
     return Status::InvalidArgument("num_threads: expected >= 0, got " +
                                    std::to_string(options.num_threads));
@@ -69,6 +84,7 @@ StatusOr<std::unique_ptr<PatchClassifier>> PatchClassifier::Open(const std::stri
     impl->manifest = std::move(loaded->manifest);
     impl->model = loaded->model;
     impl->device = *device;
+    impl->precision = *precision;
     impl->model->to(impl->device);
     impl->model->eval();
     const ModelManifest& m = impl->manifest;
@@ -93,6 +109,12 @@ std::string PatchClassifier::device() const { return impl_->device.str(); }
 
 Status PatchClassifier::Classify(const PatchBatch& batch, HeadChoice head,
                                  std::vector<float>* probabilities) const {
+  return Infer(batch, head, probabilities, nullptr);
+}
+
+Status PatchClassifier::Infer(const PatchBatch& batch, HeadChoice head,
+                              std::vector<float>* probabilities,
+                              std::vector<float>* embeddings) const {
   const ModelManifest& m = impl_->manifest;
   if (batch.count <= 0 || batch.height < 8 || batch.width < 8 || batch.height > 8192 ||
       batch.width > 8192) {
@@ -129,12 +151,31 @@ Status PatchClassifier::Classify(const PatchBatch& batch, HeadChoice head,
       if (!t.ok()) return t.status();
       s2 = *t;
     }
-    nn::DualStreamOutput out = impl_->model->forward(s1, s2);
+    nn::DualStreamOutput out;
+    {
+      nn::ScopedAutocast autocast(impl_->precision);
+      out = impl_->model->forward(s1, s2);
+    }
+    // Under bf16/fp16 the outputs are half precision; everything below (the
+    // sigmoid, the embedding fusion, the copies out) works in float32.
+    for (torch::Tensor* t : {&out.s1_embedding, &out.s2_embedding, &out.s1_logits, &out.s2_logits,
+                             &out.fused_logits}) {
+      if (t->defined()) *t = t->to(torch::kFloat32);
+    }
     torch::Tensor logits = out.fused_logits.defined() ? out.fused_logits
                            : use_s1                   ? out.s1_logits
                                                       : out.s2_logits;
     torch::Tensor probs = torch::sigmoid(logits).to(torch::kCPU).contiguous();
     probabilities->assign(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+    if (embeddings != nullptr) {
+      torch::Tensor embedding =
+          use_s1 && use_s2 ? torch::cat({out.s1_embedding, out.s2_embedding}, 1) / std::sqrt(2.0)
+          : use_s1         ? out.s1_embedding
+                           : out.s2_embedding;
+      embedding = embedding.to(torch::kFloat32).to(torch::kCPU).contiguous();
+      embeddings->assign(embedding.data_ptr<float>(),
+                         embedding.data_ptr<float>() + embedding.numel());
+    }
     return Status::OK();
   } catch (const c10::Error& e) {
     return Status::Internal(std::string("inference failed: ") + e.what_without_backtrace());

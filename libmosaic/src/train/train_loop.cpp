@@ -1,6 +1,8 @@
 #include "train/train_loop.h"
 
 #include "mosaic/device.h"
+#include "mosaic/nn/autocast_guard.h"
+#include "train/loss_scaler.h"
 
 #include <chrono>
 #include <filesystem>
@@ -116,8 +118,11 @@ struct RunIdentity {
   int64_t seed = 0;
 };
 
+// `scaler` (fp16 runs only, else nullptr): its scale and growth count are
+// stored too, so that a resumed run continues with the same scale.
 Status SaveCheckpoint(const std::string& dir, torch::nn::Module& model,
-                      torch::optim::Optimizer& optimizer, const RunIdentity& id, int64_t step) {
+                      torch::optim::Optimizer& optimizer, const RunIdentity& id, int64_t step,
+                      const DynamicLossScaler* scaler) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const std::filesystem::path final_path = std::filesystem::path(dir) / kCheckpointName;
@@ -135,6 +140,11 @@ Status SaveCheckpoint(const std::string& dir, torch::nn::Module& model,
     archive.write("batches_per_epoch", torch::tensor(id.batches_per_epoch, torch::kInt64));
     archive.write("seed", torch::tensor(id.seed, torch::kInt64));
     archive.write("kind_is_probe", torch::tensor(id.kind == "probe" ? 1 : 0, torch::kInt64));
+    if (scaler != nullptr) {
+      archive.write("loss_scale", torch::tensor(scaler->scale(), torch::kFloat64));
+      archive.write("loss_scale_growth_tracker",
+                    torch::tensor(scaler->growth_tracker(), torch::kInt64));
+    }
     archive.save_to(temp_path.string());
   } catch (const c10::Error& e) {
     std::filesystem::remove(temp_path, ec);
@@ -155,9 +165,12 @@ int64_t ReadInt(torch::serialize::InputArchive& archive, const char* key) {
   return t.item<int64_t>();
 }
 
+// `scaler` (fp16 runs only): restored when the checkpoint holds a loss scale
+// (it does not if it was written by a run without fp16; the scaler then keeps
+// its initial scale).
 StatusOr<int64_t> LoadCheckpoint(const std::string& dir, torch::nn::Module& model,
                                  torch::optim::Optimizer& optimizer, const RunIdentity& id,
-                                 const torch::Device& device) {
+                                 const torch::Device& device, DynamicLossScaler* scaler) {
   const std::filesystem::path path = std::filesystem::path(dir) / kCheckpointName;
   if (!std::filesystem::exists(path)) {
     return Status::NotFound("--resume: no checkpoint at '" + path.string() + "'");
@@ -182,11 +195,20 @@ StatusOr<int64_t> LoadCheckpoint(const std::string& dir, torch::nn::Module& mode
     archive.read("optimizer", optimizer_archive);
     model.load(model_archive);
     optimizer.load(optimizer_archive);
+    torch::Tensor loss_scale, growth_tracker;
+    if (scaler != nullptr && archive.try_read("loss_scale", loss_scale) &&
+        archive.try_read("loss_scale_growth_tracker", growth_tracker)) {
+      scaler->Restore(loss_scale.item<double>(), growth_tracker.item<int64_t>());
+    }
     return ReadInt(archive, "step");
   } catch (const c10::Error& e) {
     return Status::Corruption("checkpoint '" + path.string() + "': " + e.what_without_backtrace());
   }
 }
+
+// Outputs of a forward pass under autocast may be bf16/fp16; the objective
+// takes fp32. Undefined tensors (absent streams) stay undefined.
+torch::Tensor ToFloat(const torch::Tensor& t) { return t.defined() ? t.to(torch::kFloat32) : t; }
 
 uint64_t StepSeed(uint64_t seed, int64_t step) {
   uint64_t z = seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(step) + 0x7f4a7c15ULL;
@@ -239,19 +261,13 @@ Status ValidateOptimization(const OptimizationOptions& options) {
   }
   StatusOr<torch::Device> device = ParseDevice(options.device);
   if (!device.ok()) return device.status().WithContext("--device");
-  const bool is_cuda = device->is_cuda();
-  if (options.amp != "none") {
-    if (options.amp != "bf16" && options.amp != "fp16") {
-      return Status::InvalidArgument("--amp: expected none, bf16 or fp16, got '" + options.amp +
-                                     "'");
-    }
-    if (!is_cuda) {
-      return Status::InvalidArgument("--amp " + options.amp +
-                                     ": mixed precision needs a CUDA device (--device cuda)");
-    }
-    return Status::Unsupported(
-        "--amp " + options.amp +
-        ": mixed precision is not implemented in this build; use --amp none");
+  StatusOr<nn::Precision> precision = nn::ParsePrecision(options.amp);
+  if (!precision.ok()) {
+    return Status::InvalidArgument("--amp: expected none, bf16 or fp16, got '" + options.amp + "'");
+  }
+  if (nn::IsMixed(*precision) && !device->is_cuda()) {
+    return Status::InvalidArgument("--amp " + options.amp +
+                                   ": mixed precision needs a CUDA device (--device cuda)");
   }
   return Status::OK();
 }
@@ -259,6 +275,7 @@ Status ValidateOptimization(const OptimizationOptions& options) {
 StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& options) {
   MOSAIC_RETURN_IF_ERROR(ValidateOptimization(options));
   const torch::Device device = ParseDevice(options.device).value();
+  const nn::Precision precision = nn::ParsePrecision(options.amp).value();
   setup.loader.batch_size = options.batch_size;
   setup.loader.seed = options.seed;
   setup.loader.num_workers = options.num_workers;
@@ -303,10 +320,14 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
       clip_params.insert(clip_params.end(), g.params.begin(), g.params.end());
     }
 
+    // fp16 only: bf16 has fp32's exponent range, so its gradients need no scaling.
+    std::unique_ptr<DynamicLossScaler> scaler;
+    if (precision == nn::Precision::kFloat16) scaler = std::make_unique<DynamicLossScaler>();
+
     int64_t step = 0;
     if (options.resume) {
-      StatusOr<int64_t> resumed =
-          LoadCheckpoint(options.checkpoint_dir, *model, *optimizer, identity, device);
+      StatusOr<int64_t> resumed = LoadCheckpoint(options.checkpoint_dir, *model, *optimizer,
+                                                 identity, device, scaler.get());
       if (!resumed.ok()) return resumed.status();
       step = *resumed;
     }
@@ -351,29 +372,47 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
       SetLearningRate(*optimizer, options.optimizer, setup.groups, lr);
       torch::manual_seed(StepSeed(options.seed, step));
 
-      const nn::DualStreamOutput out1 = model->forward(on_device.s1, on_device.s2);
+      // The forward passes run under autocast (a no-op for fp32); the
+      // objective is computed in fp32 outside it, on outputs cast back to
+      // float: its similarity matrices and log-sum-exps over temperature-scaled
+      // logits are where half precision loses the most.
       losses::ObjectiveInputs inputs;
-      inputs.s1.view1 = out1.s1_embedding;
-      inputs.s2.view1 = out1.s2_embedding;
-      if (two_views) {
-        const nn::DualStreamOutput out2 = model->forward(on_device.s1_view2, on_device.s2_view2);
-        inputs.s1.view2 = out2.s1_embedding;
-        inputs.s2.view2 = out2.s2_embedding;
-      }
-      if (need_logits) {
-        inputs.s1.logits = out1.s1_logits;
-        inputs.s2.logits = out1.s2_logits;
-        inputs.fused_logits = out1.fused_logits;
+      {
+        nn::ScopedAutocast autocast(precision);
+        const nn::DualStreamOutput out1 = model->forward(on_device.s1, on_device.s2);
+        inputs.s1.view1 = ToFloat(out1.s1_embedding);
+        inputs.s2.view1 = ToFloat(out1.s2_embedding);
+        if (two_views) {
+          const nn::DualStreamOutput out2 = model->forward(on_device.s1_view2, on_device.s2_view2);
+          inputs.s1.view2 = ToFloat(out2.s1_embedding);
+          inputs.s2.view2 = ToFloat(out2.s2_embedding);
+        }
+        if (need_logits) {
+          inputs.s1.logits = ToFloat(out1.s1_logits);
+          inputs.s2.logits = ToFloat(out1.s2_logits);
+          inputs.fused_logits = ToFloat(out1.fused_logits);
+        }
       }
       inputs.labels = on_device.labels;
       inputs.labelled = on_device.labelled;
       const losses::ObjectiveResult result = losses::ComputeObjective(inputs, setup.objective);
       optimizer->zero_grad();
-      result.total.backward();
-      if (options.grad_clip_norm > 0.0) {
-        torch::nn::utils::clip_grad_norm_(clip_params, options.grad_clip_norm);
+      bool finite = true;
+      if (scaler) {
+        scaler->Scale(result.total).backward();
+        finite = scaler->Unscale(clip_params);  // before clipping: clip true gradients
+      } else {
+        result.total.backward();
       }
-      optimizer->step();
+      // A step whose fp16 gradients overflowed is skipped (the schedule still
+      // advances, as with PyTorch's GradScaler).
+      if (finite) {
+        if (options.grad_clip_norm > 0.0) {
+          torch::nn::utils::clip_grad_norm_(clip_params, options.grad_clip_norm);
+        }
+        optimizer->step();
+      }
+      if (scaler) scaler->Update(finite);
       ++step;
       samples_done += batch.size();
 
@@ -396,6 +435,7 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
         for (const std::string& term : result.active_terms)
           row.emplace_back(term, losses_now[term]);
         row.emplace_back("samples_per_s", rate);
+        if (scaler) row.emplace_back("loss_scale", scaler->scale());  // after this step's update
         MOSAIC_RETURN_IF_ERROR(log.Write(row));
       }
       if (options.progress) {
@@ -413,8 +453,8 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
       if (!options.checkpoint_dir.empty() &&
           (stop || step == total_steps ||
            (options.checkpoint_every_steps > 0 && step % options.checkpoint_every_steps == 0))) {
-        MOSAIC_RETURN_IF_ERROR(
-            SaveCheckpoint(options.checkpoint_dir, *model, *optimizer, identity, step));
+        MOSAIC_RETURN_IF_ERROR(SaveCheckpoint(options.checkpoint_dir, *model, *optimizer, identity,
+                                              step, scaler.get()));
       }
       if (stop) break;
     }

@@ -1,7 +1,9 @@
 // The optimisation loop shared by pre-training (trainer.cpp) and probing
-// (probe.cpp): loader -> forward of one or two views -> ComputeObjective ->
-// backward -> clip -> step -> schedule, with checkpoints, logs, progress and
-// cancellation. Internal to libmosaic.
+// (probe.cpp): loader -> forward of one or two views (under CUDA autocast
+// with --amp bf16/fp16) -> ComputeObjective in fp32 -> backward (of the
+// scaled loss with fp16, loss_scaler.h) -> unscale -> clip -> step (skipped
+// on overflowed fp16 gradients) -> schedule, with checkpoints, logs, progress
+// and cancellation. Internal to libmosaic.
 #ifndef MOSAIC_SRC_TRAIN_TRAIN_LOOP_H_
 #define MOSAIC_SRC_TRAIN_TRAIN_LOOP_H_
 

@@ -69,9 +69,15 @@ struct OptimizationOptions {
   // label subset and the per-step torch RNG.
   uint64_t seed = 0;
 
-  // --- Device: "cpu", "cuda" or "cuda:N". Mixed precision: "none" only in
-  // this build ("bf16"/"fp16" are refused: InvalidArgument on CPU,
-  // Unsupported on CUDA).
+  // --- Device: "cpu", "cuda" or "cuda:N". Mixed precision (amp): "none"
+  // (fp32; "fp32" is accepted too), "bf16" or "fp16", CUDA only
+  // (InvalidArgument on CPU). The forward passes run under CUDA autocast
+  // (nn/autocast_guard.h), the objective in fp32; parameters, gradients and
+  // optimiser state stay fp32. fp16 adds dynamic loss scaling (initial scale
+  // 2^16, x2 after 2000 finite steps, x0.5 and the step skipped when a
+  // gradient is inf/NaN; gradients are unscaled before clipping), whose
+  // state is kept in checkpoints and whose scale is logged ("loss_scale").
+  // bf16 is the better choice on GPUs that have it (Ampere and later).
   std::string device = "cpu";
   std::string amp = "none";
 

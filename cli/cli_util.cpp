@@ -2,6 +2,7 @@
 
 #include "mosaic/atomic_file.h"
 
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -37,6 +38,28 @@ std::string UtcTimestamp() {
   char buffer[32];
   std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
   return buffer;
+}
+
+std::string SampleDataDir() {
+  if (const char* dir = std::getenv("MOSAIC_SAMPLE_DATA_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+#ifdef MOSAIC_DEFAULT_SAMPLE_DIR
+  return MOSAIC_DEFAULT_SAMPLE_DIR;
+#else
+  return "sample_data";
+#endif
+}
+
+StatusOr<std::string> SampleDataFile(const std::string& relative_path) {
+  const std::string path = (std::filesystem::path(SampleDataDir()) / relative_path).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::NotFound("sample data file " + path +
+                            " does not exist (set MOSAIC_SAMPLE_DATA_DIR to the folder holding "
+                            "the sample data)");
+  }
+  return path;
 }
 
 }  // namespace mosaic::cli

@@ -20,6 +20,7 @@ void RegisterEvalCommand(CLI::App& app, int* exit_code);
 void RegisterEmbedCommand(CLI::App& app, int* exit_code);
 void RegisterTrainCommand(CLI::App& app, int* exit_code);
 void RegisterProbeCommand(CLI::App& app, int* exit_code);
+void RegisterPredictCommand(CLI::App& app, int* exit_code);
 #endif
 
 }  // namespace mosaic::cli

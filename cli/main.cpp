@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   mosaic::cli::RegisterEmbedCommand(app, &exit_code);
   mosaic::cli::RegisterTrainCommand(app, &exit_code);
   mosaic::cli::RegisterProbeCommand(app, &exit_code);
+  mosaic::cli::RegisterPredictCommand(app, &exit_code);
 #endif
   try {
     app.parse(argc, argv);

@@ -564,10 +564,13 @@ TEST(ScenePredictTest, S1InAnotherCrsMatchesS1PreWarpedWithGdalwarp) {
   EXPECT_EQ(a.patches_by_head[0], b.patches_by_head[0]);
   EXPECT_GT(a.patches_by_head[0], 0);
 
-  // The warped VRT and the warped file use the same warper and options, but
-  // GDAL's approximate transformer interpolates per processing chunk and
-  // those chunks differ (VRT blocks vs. gdalwarp's output chunks): S1 values
-  // may differ in the last bits, hence a tolerance rather than equality.
+  // Not exactly equal: the engine warps through a VRT read block by block,
+  // gdalwarp warps the file in one chunk, and GDAL's warper derives the
+  // bilinear kernel's scale from each chunk's source window (here slightly
+  // below 1, so the kernel is widened by a chunk-dependent amount). The S1
+  // values then differ by up to ~1.6 dB on speckled pixels (with
+  // -wo XSCALE=1 -wo YSCALE=1 on both sides they are identical); after the
+  // model and the blending, probabilities differ by ~7.5e-4 at most here.
   const Raster ra = ReadRaster(o.output), rb = ReadRaster(o2.output);
   ASSERT_EQ(ra.data.size(), rb.data.size());
   double max_diff = 0.0;

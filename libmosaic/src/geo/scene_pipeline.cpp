@@ -9,6 +9,8 @@
 #include <mutex>
 #include <numeric>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #include "geo/ordered_queue.h"
 #include "geo/scene_tiling.h"
@@ -29,33 +31,75 @@ HeadChoice HeadOfIndex(int index) {
   return index == 0 ? HeadChoice::kFused : index == 1 ? HeadChoice::kS1 : HeadChoice::kS2;
 }
 
-// The patch layout of a pass: origins along each axis and the strips.
+// The patch layout of a pass: origins along each axis, the strips, and the
+// patch rows [row_begin, row_end) that are run in every strip.
 struct Layout {
   std::vector<int64_t> xs, ys;  // patch origins (dense) or per-cell patch origins (coarse)
   std::vector<Strip> strips;
-  int64_t rows = 0;  // patch rows per strip
+  int64_t row_begin = 0;
+  int64_t row_end = 0;
+  int64_t rows = 0;  // row_end - row_begin
   int64_t total_jobs = 0;
 };
+
+// The index range of the patches along one axis whose extent [o, o + patch)
+// meets [begin, end).
+std::pair<int64_t, int64_t> OverlappingPatches(const std::vector<int64_t>& origins, int64_t patch,
+                                               int64_t begin, int64_t end) {
+  int64_t first = -1, last = -1;
+  for (size_t i = 0; i < origins.size(); ++i) {
+    if (origins[i] < end && origins[i] + patch > begin) {
+      if (first < 0) first = static_cast<int64_t>(i);
+      last = static_cast<int64_t>(i);
+    }
+  }
+  return {first, last + 1};
+}
 
 Layout MakeLayout(const ScenePlan& plan, const PassSpec& spec) {
   Layout layout;
   const int64_t W = plan.grid.width, H = plan.grid.height;
-  if (spec.grid == OutputGrid::kDense) {
+  const bool dense = spec.grid == OutputGrid::kDense;
+  if (dense) {
     // Shifting needs a scene at least one patch wide; smaller scenes reflect.
     const EdgeMode x_edges = W >= spec.patch ? spec.edges : EdgeMode::kReflect;
     const EdgeMode y_edges = H >= spec.patch ? spec.edges : EdgeMode::kReflect;
     layout.xs = DensePatchOrigins(W, spec.patch, spec.stride, x_edges);
     layout.ys = DensePatchOrigins(H, spec.patch, spec.stride, y_edges);
-    layout.strips = DenseStrips(layout.xs, spec.patch, W, spec.strip_width_px);
   } else {
     const int64_t cw = CoarseCellCount(W, spec.stride), ch = CoarseCellCount(H, spec.stride);
     for (int64_t c = 0; c < cw; ++c)
       layout.xs.push_back(CoarsePatchOrigin(c, spec.patch, spec.stride));
     for (int64_t c = 0; c < ch; ++c)
       layout.ys.push_back(CoarsePatchOrigin(c, spec.patch, spec.stride));
-    layout.strips = CoarseStrips(cw, std::max<int64_t>(1, spec.strip_width_px / spec.stride));
   }
-  layout.rows = static_cast<int64_t>(layout.ys.size());
+  layout.row_begin = 0;
+  layout.row_end = static_cast<int64_t>(layout.ys.size());
+  if (spec.window.has_value()) {
+    // One strip whose core is the window; the patch rows and columns that cover it.
+    const PassWindow& w = *spec.window;
+    Strip strip;
+    strip.core_begin = w.x0;
+    strip.core_end = w.x0 + w.width;
+    if (dense) {
+      std::tie(strip.first_patch, strip.end_patch) =
+          OverlappingPatches(layout.xs, spec.patch, w.x0, w.x0 + w.width);
+      std::tie(layout.row_begin, layout.row_end) =
+          OverlappingPatches(layout.ys, spec.patch, w.y0, w.y0 + w.height);
+    } else {
+      strip.first_patch = w.x0;
+      strip.end_patch = w.x0 + w.width;
+      layout.row_begin = w.y0;
+      layout.row_end = w.y0 + w.height;
+    }
+    layout.strips = {strip};
+  } else if (dense) {
+    layout.strips = DenseStrips(layout.xs, spec.patch, W, spec.strip_width_px);
+  } else {
+    layout.strips = CoarseStrips(static_cast<int64_t>(layout.xs.size()),
+                                 std::max<int64_t>(1, spec.strip_width_px / spec.stride));
+  }
+  layout.rows = layout.row_end - layout.row_begin;
   layout.total_jobs = layout.rows * static_cast<int64_t>(layout.strips.size());
   return layout;
 }
@@ -156,7 +200,7 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, std::ve
                           std::vector<uint8_t>& inv2) {
   const int64_t P = spec_.patch;
   job->strip = seq / layout_.rows;
-  job->row = seq % layout_.rows;
+  job->row = layout_.row_begin + seq % layout_.rows;
   const Strip& strip = layout_.strips[job->strip];
   const int64_t first = strip.first_patch, end = strip.end_patch;
   job->window_x0 = layout_.xs[first];
@@ -342,8 +386,11 @@ void ScenePass::StartStrip(int64_t strip) {
     weight_sum_.assign(ring, 0.0f);
     invalid_.assign(ring, 0);
   }
-  next_flush_row_ = 0;
-  block_y0_ = 0;
+  // Rows are emitted from the first patch row of the strip on.
+  next_flush_row_ = spec_.grid == OutputGrid::kDense
+                        ? std::max<int64_t>(0, layout_.ys[layout_.row_begin])
+                        : layout_.row_begin;
+  block_y0_ = next_flush_row_;
   block_rows_ = 0;
   if (spec_.probabilities != nullptr || spec_.topk != nullptr) {
     block_probabilities_.assign(static_cast<size_t>(classes_ * kBlockRows * core_width_), kNaN);
@@ -360,7 +407,7 @@ Status ScenePass::WriteBlock() {
   if (block_rows_ == 0) return Status::OK();
   // The block buffers are laid out for kBlockRows rows; a short last block is
   // compacted band by band before writing.
-  auto write = [&](OutputRaster* raster, std::vector<float>& block, int64_t bands) -> Status {
+  auto write = [&](BlockSink* raster, std::vector<float>& block, int64_t bands) -> Status {
     if (raster == nullptr) return Status::OK();
     std::vector<float> packed;
     const float* data = block.data();
@@ -476,8 +523,9 @@ Status ScenePass::ConsumeDense(const RowJob& job) {
       }
     }
   }
-  if (job.row + 1 == layout_.rows) {
-    MOSAIC_RETURN_IF_ERROR(FlushDenseRows(H));
+  if (job.row + 1 == layout_.row_end) {
+    const int64_t end = spec_.window.has_value() ? spec_.window->y0 + spec_.window->height : H;
+    MOSAIC_RETURN_IF_ERROR(FlushDenseRows(end));
     MOSAIC_RETURN_IF_ERROR(WriteBlock());
   }
   return Status::OK();
@@ -502,7 +550,7 @@ Status ScenePass::ConsumeCoarse(const RowJob& job) {
   }
   MOSAIC_RETURN_IF_ERROR(
       EmitRow(row_values_.data(), core_width_, embeddings.empty() ? nullptr : embeddings.data()));
-  if (job.row + 1 == layout_.rows) MOSAIC_RETURN_IF_ERROR(WriteBlock());
+  if (job.row + 1 == layout_.row_end) MOSAIC_RETURN_IF_ERROR(WriteBlock());
   return Status::OK();
 }
 

@@ -5,6 +5,7 @@
 #define MOSAIC_GEO_SCENE_PIPELINE_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "geo/scene_raster_writer.h"
 #include "geo/scene_sources.h"
@@ -13,6 +14,14 @@
 #include "mosaic/patch_classifier.h"
 
 namespace mosaic::geo::internal {
+
+// A window of the output grid (pixels) to which a pass is restricted.
+struct PassWindow {
+  int64_t x0 = 0;
+  int64_t y0 = 0;
+  int64_t width = 0;
+  int64_t height = 0;
+};
 
 struct PassSpec {
   OutputGrid grid = OutputGrid::kDense;
@@ -27,12 +36,15 @@ struct PassSpec {
   int reader_threads = 1;
   int queue_depth = 4;
   int64_t strip_width_px = 2048;
+  // Only the patches that cover this window are inferred, and only rows that
+  // overlap it are handed to the sinks (which clip). Unset: the whole scene.
+  std::optional<PassWindow> window;
   // Sinks; nullptr = not wanted.
-  OutputRaster* probabilities = nullptr;
-  OutputRaster* topk = nullptr;
+  BlockSink* probabilities = nullptr;
+  BlockSink* topk = nullptr;
   int topk_k = 3;
-  OutputRaster* embeddings = nullptr;  // coarse grid only
-  int64_t embedding_dim = 0;           // the dimension written; other heads' cells are nodata
+  BlockSink* embeddings = nullptr;  // coarse grid only
+  int64_t embedding_dim = 0;        // the dimension written; other heads' cells are nodata
   SceneSummary* summary = nullptr;
   // This pass's share of the overall progress.
   double progress_begin = 0.0;

@@ -6,10 +6,13 @@
 #include <cmath>
 #include <set>
 
+#include <gdal.h>
+
 #include <nlohmann/json.hpp>
 
 #include "geo/scene_pipeline.h"
 #include "geo/scene_raster_writer.h"
+#include "geo/scene_session_impl.h"
 #include "geo/scene_sources.h"
 #include "geo/scene_summary.h"
 #include "mosaic/atomic_file.h"
@@ -25,55 +28,27 @@ using internal::PassSpec;
 using internal::PassStats;
 using internal::ScenePlan;
 
-Status ValidateOptions(const ScenePredictOptions& o) {
+// The output options; SceneSession::Open checks the others.
+Status ValidateOutputOptions(const ScenePredictOptions& o) {
   auto bad = [](const std::string& what) { return Status::InvalidArgument(what); };
-  if (o.model.empty()) return bad("--model: no model bundle given");
   if (o.output.empty()) return bad("--output: no output file given");
-  if (o.batch_size < 1 || o.batch_size > 4096) {
-    return bad("--batch-size: expected 1..4096, got " + std::to_string(o.batch_size));
-  }
-  if (o.reader_threads < 1 || o.reader_threads > 64) {
-    return bad("--reader-threads: expected 1..64, got " + std::to_string(o.reader_threads));
-  }
-  if (o.queue_depth < 1 || o.queue_depth > 256) {
-    return bad("--queue-depth: expected 1..256, got " + std::to_string(o.queue_depth));
-  }
-  if (o.num_threads < 0)
-    return bad("--threads: expected >= 0, got " + std::to_string(o.num_threads));
-  if (o.stride_px < 0)
-    return bad("--stride: expected >= 0 pixels, got " + std::to_string(o.stride_px));
-  if (!(o.max_nodata_fraction >= 0.0 && o.max_nodata_fraction <= 1.0)) {
-    return bad("--max-nodata: expected a fraction in [0, 1]");
-  }
-  if (!(o.gaussian_sigma > 0.0 && o.gaussian_sigma <= 10.0)) {
-    return bad("--gaussian-sigma: expected a fraction of the patch in (0, 10]");
-  }
-  if (o.strip_width_px < 256 || o.strip_width_px % 256 != 0) {
-    return bad("--strip-width: expected a multiple of 256 pixels, got " +
-               std::to_string(o.strip_width_px));
-  }
   if (!(o.summary_threshold >= 0.0 && o.summary_threshold <= 1.0)) {
     return bad("--summary-threshold: expected a probability in [0, 1]");
   }
   if (!(o.label_min_share >= 0.0 && o.label_min_share <= 1.0)) {
     return bad("--label-min-share: expected a fraction in [0, 1]");
   }
-  if (o.precision != "fp32" && o.precision != "bf16" && o.precision != "fp16") {
-    return bad("--precision '" + o.precision + "': expected fp32, bf16 or fp16");
+  if (o.compress != "zstd" && o.compress != "deflate" && o.compress != "lzw" &&
+      o.compress != "none") {
+    return bad("--compress '" + o.compress + "': expected zstd, deflate, lzw or none");
   }
+  if (o.gdal_cache_mb < 0) return bad("--gdal-cache: expected >= 0 MiB");
   std::set<std::string> paths;
   for (const std::string* p : {&o.output, &o.topk_output, &o.embedding_output, &o.summary_output}) {
     if (p->empty()) continue;
     if (!paths.insert(*p).second) return bad("output file " + *p + " is named twice");
   }
   return Status::OK();
-}
-
-std::array<double, 6> CoarseGeotransform(const ScenePlan& plan, int64_t stride) {
-  std::array<double, 6> gt = plan.grid.geotransform;
-  gt[1] *= static_cast<double>(stride);
-  gt[5] *= static_cast<double>(stride);
-  return gt;
 }
 
 std::map<std::string, std::string> CommonMetadata(const ModelManifest& m, const PassSpec& pass,
@@ -94,7 +69,7 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
                                           const ScenePredictOptions& options,
                                           const SceneProgress& progress) {
   const auto started = std::chrono::steady_clock::now();
-  MOSAIC_RETURN_IF_ERROR(ValidateOptions(options));
+  MOSAIC_RETURN_IF_ERROR(ValidateOutputOptions(options));
   // Refuse existing outputs before any expensive work.
   MOSAIC_RETURN_IF_ERROR(internal::CheckOutputPath("--output", options.output, options.overwrite));
   if (!options.topk_output.empty()) {
@@ -110,42 +85,20 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
         internal::CheckOutputPath("--summary", options.summary_output, options.overwrite));
   }
 
-  ClassifierOptions classifier_options;
-  classifier_options.device = options.device;
-  classifier_options.num_threads = options.num_threads;
-  classifier_options.precision = options.precision;
-  StatusOr<std::unique_ptr<PatchClassifier>> classifier =
-      PatchClassifier::Open(options.model, classifier_options);
-  if (!classifier.ok()) return classifier.status();
-  const ModelManifest& manifest = (*classifier)->manifest();
+  if (options.gdal_cache_mb > 0) GDALSetCacheMax64(options.gdal_cache_mb * 1024 * 1024);
+  StatusOr<std::unique_ptr<SceneSession>> session = SceneSession::Open(inputs, options);
+  if (!session.ok()) return session.status();
+  const SceneSession::Impl& opened = *(*session)->impl_;
+  const PatchClassifier* classifier = opened.classifier.get();
+  const ModelManifest& manifest = classifier->manifest();
   const int64_t classes = static_cast<int64_t>(manifest.class_names.size());
-
-  PassSpec pass;
-  pass.grid = options.grid;
-  pass.patch = manifest.patch_size_px;
-  pass.stride = options.stride_px > 0 ? options.stride_px : std::max<int64_t>(1, pass.patch / 2);
-  if (pass.stride > pass.patch) {
-    return Status::InvalidArgument("--stride " + std::to_string(pass.stride) +
-                                   ": expected 1..patch size (" + std::to_string(pass.patch) +
-                                   " px)");
-  }
   if (!options.topk_output.empty() &&
       (options.topk < 1 || options.topk > std::min<int64_t>(classes, 255))) {
     return Status::InvalidArgument("--topk " + std::to_string(options.topk) + ": expected 1.." +
                                    std::to_string(std::min<int64_t>(classes, 255)));
   }
-  pass.edges = options.edges;
-  pass.blend = options.blend;
-  pass.gaussian_sigma = options.gaussian_sigma;
-  pass.max_nodata_fraction = options.max_nodata_fraction;
-  pass.head = options.head;
-  pass.batch_size = options.batch_size;
-  pass.reader_threads = options.reader_threads;
-  pass.queue_depth = options.queue_depth;
-  pass.strip_width_px = options.strip_width_px;
-
-  StatusOr<ScenePlan> plan = internal::PlanScene(inputs, manifest, options.head, options.s2_nodata);
-  if (!plan.ok()) return plan.status();
+  PassSpec pass = opened.pass;
+  const ScenePlan* plan = &opened.plan;
 
   ScenePredictResult result;
   result.notices = plan->notices;
@@ -169,10 +122,10 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
     spec.format = options.format;
     spec.overviews = options.overviews;
     spec.overwrite = options.overwrite;
+    spec.compress = options.compress;
     return spec;
   };
-  const std::array<double, 6> output_gt =
-      dense ? plan->grid.geotransform : CoarseGeotransform(*plan, pass.stride);
+  const std::array<double, 6> output_gt = opened.output_geotransform;
 
   std::vector<std::unique_ptr<OutputRaster>> rasters;
   auto create = [&](const OutputRasterSpec& spec) -> StatusOr<OutputRaster*> {
@@ -216,7 +169,7 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
   PassSpec embed_pass = pass;
   const bool both = !plan->s1.empty() && !plan->s2.empty() &&
                     (options.head == HeadChoice::kAuto || options.head == HeadChoice::kFused);
-  const int64_t embedding_dim = both ? 2 * manifest.projection_dim : manifest.projection_dim;
+  const int64_t embedding_dim = opened.embedding_dim;
   if (!options.embedding_output.empty()) {
     embed_pass.grid = OutputGrid::kCoarse;
     std::vector<std::string> names;
@@ -224,7 +177,7 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
     OutputRasterSpec spec = raster_spec(
         "--embedding-output", options.embedding_output, OutputKind::kEmbedding,
         internal::OutputWidth(*plan, embed_pass), internal::OutputHeight(*plan, embed_pass),
-        CoarseGeotransform(*plan, pass.stride), names);
+        internal::CoarseGeotransform(*plan, pass.stride), names);
     spec.metadata["MOSAIC_GRID"] = "coarse";
     spec.metadata["MOSAIC_EMBEDDING"] =
         both ? "fused [s1, s2] / sqrt(2)" : (plan->s2.empty() ? "s1" : "s2");
@@ -248,11 +201,11 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
   embed_pass.progress_end = 0.9;
 
   PassStats stats;
-  MOSAIC_RETURN_IF_ERROR(internal::RunScenePass(*plan, **classifier, pass, progress, &stats));
+  MOSAIC_RETURN_IF_ERROR(internal::RunScenePass(*plan, *classifier, pass, progress, &stats));
   if (second_pass) {
     PassStats embed_stats;
     MOSAIC_RETURN_IF_ERROR(
-        internal::RunScenePass(*plan, **classifier, embed_pass, progress, &embed_stats));
+        internal::RunScenePass(*plan, *classifier, embed_pass, progress, &embed_stats));
     stats.read_seconds += embed_stats.read_seconds;
     stats.infer_seconds += embed_stats.infer_seconds;
     stats.write_seconds += embed_stats.write_seconds;

@@ -5,6 +5,7 @@
 #include <gdal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -49,6 +50,25 @@ int CPL_STDCALL BridgeProgress(double fraction, const char*, void* data) {
 }
 
 }  // namespace
+
+MemorySink::MemorySink(int64_t bands, int64_t x0, int64_t y0, int64_t width, int64_t height,
+                       float* out)
+    : bands_(bands), x0_(x0), y0_(y0), width_(width), height_(height), out_(out) {}
+
+Status MemorySink::Write(int64_t x0, int64_t y0, int64_t width, int64_t height,
+                         const float* values) {
+  const int64_t cx0 = std::max(x0, x0_), cx1 = std::min(x0 + width, x0_ + width_);
+  const int64_t cy0 = std::max(y0, y0_), cy1 = std::min(y0 + height, y0_ + height_);
+  if (cx0 >= cx1 || cy0 >= cy1) return Status::OK();
+  for (int64_t b = 0; b < bands_; ++b) {
+    for (int64_t y = cy0; y < cy1; ++y) {
+      const float* src = values + (b * height + (y - y0)) * width + (cx0 - x0);
+      float* dst = out_ + (b * height_ + (y - y0_)) * width_ + (cx0 - x0_);
+      std::copy(src, src + (cx1 - cx0), dst);
+    }
+  }
+  return Status::OK();
+}
 
 Status CheckOutputPath(const std::string& option, const std::string& path, bool overwrite) {
   if (path.empty()) return Status::InvalidArgument(option + ": no output file given");
@@ -114,10 +134,17 @@ StatusOr<std::unique_ptr<OutputRaster>> OutputRaster::Create(const OutputRasterS
   options.AddString("TILED=YES");
   options.AddString("BLOCKXSIZE=256");
   options.AddString("BLOCKYSIZE=256");
-  options.AddString("COMPRESS=DEFLATE");
-  options.AddString(byte ? "PREDICTOR=2" : "PREDICTOR=3");
-  // A COG is re-encoded at the end: the intermediate file favours speed.
-  if (spec.format == OutputFormat::kCOG) options.AddString("ZLEVEL=1");
+  // A COG is re-encoded at the end: its intermediate file favours speed.
+  const std::string compress = spec.format == OutputFormat::kCOG ? "zstd" : spec.compress;
+  if (compress == "zstd") {
+    options.AddString("COMPRESS=ZSTD");
+    options.AddString("ZSTD_LEVEL=1");
+  } else if (compress == "deflate") {
+    options.AddString("COMPRESS=DEFLATE");
+  } else if (compress == "lzw") {
+    options.AddString("COMPRESS=LZW");
+  }
+  if (compress != "none") options.AddString(byte ? "PREDICTOR=2" : "PREDICTOR=3");
   options.AddString("INTERLEAVE=BAND");
   options.AddString("PHOTOMETRIC=MINISBLACK");  // not RGB, whatever the band count
   options.AddString("BIGTIFF=IF_SAFER");
@@ -245,8 +272,11 @@ Status OutputRaster::Finish(const SceneProgress& progress) {
       return Status::IOError(WithGdalMessage(name + ": reopening failed", errors));
     const std::string cog_path = TempSibling(r.spec.path, "cog");
     CPLStringList options;
-    options.AddString("COMPRESS=DEFLATE");
-    options.AddString("PREDICTOR=YES");
+    options.AddString(r.spec.compress == "none"   ? "COMPRESS=NONE"
+                      : r.spec.compress == "zstd" ? "COMPRESS=ZSTD"
+                      : r.spec.compress == "lzw"  ? "COMPRESS=LZW"
+                                                  : "COMPRESS=DEFLATE");
+    if (r.spec.compress != "none") options.AddString("PREDICTOR=YES");
     options.AddString("BLOCKSIZE=256");
     options.AddString("BIGTIFF=IF_SAFER");
     options.AddString((std::string("OVERVIEW_RESAMPLING=") + resampling).c_str());

@@ -34,16 +34,37 @@ struct OutputRasterSpec {
   std::string crs_wkt;
   std::vector<std::string> band_descriptions;   // one per band
   std::map<std::string, std::string> metadata;  // dataset metadata items
+  std::string compress = "zstd";                // zstd | deflate | lzw | none
   OutputFormat format = OutputFormat::kGTiff;
   bool overviews = false;
   bool overwrite = false;
+};
+
+// Where a scene pass hands finished output blocks: [bands, height, width]
+// float32 values (NaN = nodata; top-k: class index + 1, 0 = nodata).
+class BlockSink {
+ public:
+  virtual ~BlockSink() = default;
+  virtual Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height,
+                       const float* values) = 0;
+};
+
+// Collects the blocks that overlap a window into memory, [bands, height, width].
+class MemorySink : public BlockSink {
+ public:
+  MemorySink(int64_t bands, int64_t x0, int64_t y0, int64_t width, int64_t height, float* out);
+  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, const float* values) override;
+
+ private:
+  int64_t bands_, x0_, y0_, width_, height_;
+  float* out_;
 };
 
 // InvalidArgument if `path` exists and overwrite is false, or its folder is
 // missing or not writable; names `option`.
 Status CheckOutputPath(const std::string& option, const std::string& path, bool overwrite);
 
-class OutputRaster {
+class OutputRaster : public BlockSink {
  public:
   static StatusOr<std::unique_ptr<OutputRaster>> Create(const OutputRasterSpec& spec);
   ~OutputRaster();
@@ -55,7 +76,9 @@ class OutputRaster {
   // Writes a block: `values` is [bands, height, width] float32; NaN marks
   // nodata (for kLabels: 0 does). Must be called on the thread that created
   // the writer.
-  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, const float* values);
+  // Blocks should cover whole 256-row tile rows: each write is flushed to the
+  // file at once, so GDAL's cache does not grow with the scene.
+  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, const float* values) override;
   // Builds overviews / converts to COG, closes the file. `progress` may be null.
   Status Finish(const SceneProgress& progress);
   // Renames the finished file onto its destination.

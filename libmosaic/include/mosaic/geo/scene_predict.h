@@ -118,11 +118,19 @@ struct ScenePredictOptions {
   // Scenes are processed in vertical strips at most this wide (a multiple of
   // 256); neighbouring strips recompute the few patches that straddle them.
   int64_t strip_width_px = 2048;
+  // GDAL's block cache in MiB, set process-wide for the run (GDALSetCacheMax);
+  // 0 leaves it as it is (GDAL's default is 5 % of RAM). Input tiles stay in
+  // that cache, so it bounds the engine's memory on large scenes.
+  int64_t gdal_cache_mb = 0;
 
   // --- Outputs. `output` is required; the others are written when non-empty.
   std::string output;  // per-class probability raster
   OutputFormat format = OutputFormat::kGTiff;
   ProbabilityType type = ProbabilityType::kFloat32;
+  // Compression of the rasters: zstd (level 1: fast, the default), deflate
+  // (readable by the widest range of TIFF software), lzw or none; with a
+  // floating-point or byte predictor.
+  std::string compress = "zstd";
   bool overviews = false;  // build internal overviews (always for COG)
   bool overwrite = false;  // else an existing output is an error
   // Top-k label raster on the output grid: Byte, band i = 1-based class index

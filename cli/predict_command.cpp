@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -405,6 +406,11 @@ void RegisterPredictCommand(CLI::App& app, int* exit_code) {
   model->add_option("--batch-size", o.batch_size, "Patches per inference call");
   model->add_option("--reader-threads", o.reader_threads, "Threads reading windows through GDAL");
   model->add_option("--queue-depth", o.queue_depth, "Patch rows buffered between the stages");
+  // GDAL's own default cache (5 % of RAM) lets memory grow with the scene;
+  // GDAL_CACHEMAX in the environment wins over this default.
+  o.gdal_cache_mb = std::getenv("GDAL_CACHEMAX") != nullptr ? 0 : 256;
+  model->add_option("--gdal-cache", o.gdal_cache_mb,
+                    "GDAL block cache in MiB (0 = GDAL's setting / GDAL_CACHEMAX)");
 
   auto* tiling = cmd->add_option_group("Tiling");
   tiling->add_option("--stride", o.stride_px, "Patch stride in pixels (0 = half the patch)");
@@ -425,6 +431,7 @@ void RegisterPredictCommand(CLI::App& app, int* exit_code) {
   auto* out = cmd->add_option_group("Outputs");
   out->add_option("-o,--output", o.output, "Per-class probability raster (.tif)");
   out->add_option("--format", a->format, "gtiff or cog");
+  out->add_option("--compress", o.compress, "zstd (fast), deflate (most compatible), lzw or none");
   out->add_option("--type", a->type, "float32 (0..1, nodata -1) or byte (0..254, nodata 255)");
   out->add_flag("--overviews", o.overviews, "Build internal overviews (always for cog)");
   out->add_flag("--overwrite", o.overwrite, "Replace existing output files");

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "geo/scene_tiling.h"
+#include "mosaic/geo/scene_session.h"
 #include "mosaic/geo/scene_writer.h"
 #include "mosaic/patch_classifier.h"
 #include "mosaic/synth/scene_generator.h"
@@ -936,6 +937,111 @@ TEST(ScenePredictTest, CancellingLeavesNothingBehind) {
   EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
   EXPECT_EQ(out.List(), std::vector<std::string>{"prob.tif"});
   EXPECT_EQ(testing::ReadBytes(o.output), old);
+}
+
+}  // namespace
+}  // namespace mosaic::geo
+
+// ------------------------------------------------------------ SceneSession
+
+namespace mosaic::geo {
+namespace {
+
+// Every window of a session equals the same pixels of the full run's file:
+// the window is computed from the same patches with the same weights.
+void ExpectWindowsMatchTheFile(const SceneSession& session, const Raster& file,
+                               const std::vector<std::array<int64_t, 4>>& windows) {
+  const int64_t classes = static_cast<int64_t>(session.manifest().class_names.size());
+  ASSERT_EQ(session.width(), file.width);
+  ASSERT_EQ(session.height(), file.height);
+  EXPECT_EQ(session.geotransform(), file.gt);
+  for (const auto& [x0, y0, w, h] : windows) {
+    std::vector<float> out(static_cast<size_t>(classes * w * h));
+    ASSERT_TRUE(session.PredictWindow(x0, y0, w, h, out.data()).ok());
+    double max_diff = 0.0;
+    int64_t nodata_mismatch = 0;
+    for (int64_t c = 0; c < classes; ++c) {
+      for (int64_t y = 0; y < h; ++y) {
+        for (int64_t x = 0; x < w; ++x) {
+          const float got = out[(c * h + y) * w + x];
+          const float want =
+              file.At(static_cast<int>(c), static_cast<int>(x0 + x), static_cast<int>(y0 + y));
+          if (std::isnan(got) != (want == kFloatProbabilityNodata)) {
+            ++nodata_mismatch;
+          } else if (!std::isnan(got)) {
+            max_diff = std::max(max_diff, static_cast<double>(std::abs(got - want)));
+          }
+        }
+      }
+    }
+    EXPECT_EQ(nodata_mismatch, 0) << "window " << x0 << "," << y0 << " " << w << "x" << h;
+    EXPECT_LE(max_diff, 1e-6) << "window " << x0 << "," << y0 << " " << w << "x" << h;
+  }
+}
+
+TEST(SceneSessionTest, DenseWindowsEqualTheFullRun) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 420, 330, 31);
+  // A nodata block, so that nodata is compared too.
+  FillBlock(files.s1, {1, 2}, 300, 200, 80, 80, std::nanf(""));
+  ScenePredictOptions o = Options(dir.File("full.tif"));
+  o.strip_width_px = 256;  // the full run uses two strips; windows straddle them
+  MustPredict(InputsOf(files), o);
+  const Raster full = ReadRaster(o.output);
+  StatusOr<std::unique_ptr<SceneSession>> session = SceneSession::Open(InputsOf(files), o);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ExpectWindowsMatchTheFile(**session, full,
+                            {{0, 0, 420, 330},      // the whole scene
+                             {0, 0, 64, 64},        // the corner
+                             {200, 150, 100, 90},   // the middle, across the strip border
+                             {356, 266, 64, 64},    // the far corner (shifted last patches)
+                             {250, 0, 1, 330},      // one column
+                             {290, 190, 100, 100}}  // over the nodata block
+  );
+}
+
+TEST(SceneSessionTest, CoarseWindowsAndEmbeddingsEqualTheFullRun) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 360, 300, 37);
+  ScenePredictOptions o = Options(dir.File("coarse.tif"));
+  o.grid = OutputGrid::kCoarse;
+  o.embedding_output = dir.File("embedding.tif");
+  MustPredict(InputsOf(files), o);
+  const Raster full = ReadRaster(o.output);
+  StatusOr<std::unique_ptr<SceneSession>> session = SceneSession::Open(InputsOf(files), o);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  ExpectWindowsMatchTheFile(**session, full, {{0, 0, 6, 5}, {2, 1, 3, 3}, {5, 4, 1, 1}});
+
+  const Raster embedding = ReadRaster(o.embedding_output);
+  const int64_t dim = (*session)->embedding_dim();
+  ASSERT_EQ(dim, embedding.bands);
+  std::vector<float> out(static_cast<size_t>(dim * 2 * 3));
+  ASSERT_TRUE((*session)->EmbedWindow(3, 2, 3, 2, out.data()).ok());
+  double max_diff = 0.0;
+  for (int64_t d = 0; d < dim; ++d) {
+    for (int64_t y = 0; y < 2; ++y) {
+      for (int64_t x = 0; x < 3; ++x) {
+        max_diff = std::max(max_diff, std::abs(static_cast<double>(out[(d * 2 + y) * 3 + x]) -
+                                               embedding.At(static_cast<int>(d), 3 + x, 2 + y)));
+      }
+    }
+  }
+  EXPECT_LE(max_diff, 1e-6);
+}
+
+TEST(SceneSessionTest, WindowsOutsideTheGridAreRefused) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 240, 240, 41);
+  ScenePredictOptions o = Options("");
+  StatusOr<std::unique_ptr<SceneSession>> session = SceneSession::Open(InputsOf(files), o);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  std::vector<float> out(19 * 64 * 64);
+  for (const auto& [x0, y0, w, h] : std::vector<std::array<int64_t, 4>>{
+           {-1, 0, 10, 10}, {0, 0, 0, 10}, {200, 0, 64, 64}, {0, 239, 1, 2}}) {
+    const Status status = (*session)->PredictWindow(x0, y0, w, h, out.data());
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << x0 << "," << y0;
+    EXPECT_NE(status.message().find("window"), std::string::npos) << status.message();
+  }
 }
 
 }  // namespace

@@ -116,6 +116,11 @@ inline geo::ScenePredictOptions BenchOptions(const std::string& output) {
   o.stride_px = 60;
   o.blend = geo::BlendWindow::kHann;
   o.type = geo::ProbabilityType::kFloat32;
+  // What `mosaic predict` uses by default: a bounded GDAL block cache, so that
+  // memory does not grow with the scene (MOSAIC_BENCH_GDAL_CACHE_MB overrides;
+  // 0 keeps GDAL's default of 5 % of RAM).
+  const char* cache = std::getenv("MOSAIC_BENCH_GDAL_CACHE_MB");
+  o.gdal_cache_mb = cache != nullptr ? std::atoll(cache) : 256;
   return o;
 }
 

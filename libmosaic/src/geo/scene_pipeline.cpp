@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -121,6 +122,18 @@ struct RowJob {
 };
 using JobPtr = std::unique_ptr<RowJob>;
 
+// What a reader thread keeps between its jobs: the last window it read, so
+// that the next patch row of the same strip only reads the rows it adds.
+struct ReaderState {
+  std::vector<float> s1, s2;         // [bands, P, window width]
+  std::vector<uint8_t> inv1, inv2;   // [P, window width]
+  std::vector<float> scratch;        // new rows, [bands, rows, window width]
+  std::vector<uint8_t> scratch_inv;  // [rows, window width]
+  bool valid = false;
+  int64_t strip = -1;
+  int64_t x0 = 0, y0 = 0, width = 0;
+};
+
 // Shared between the stages: the first error stops everything.
 class PipelineState {
  public:
@@ -156,8 +169,7 @@ class ScenePass {
   Status Run(const SceneProgress& progress, PassStats* stats);
 
  private:
-  Status ReadJob(SceneReader& reader, int64_t seq, RowJob* job, std::vector<float>& s1,
-                 std::vector<float>& s2, std::vector<uint8_t>& inv1, std::vector<uint8_t>& inv2);
+  Status ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderState& state);
   Status InferJob(RowJob* job);
   void ReaderLoop();
   void InferenceLoop();
@@ -192,12 +204,41 @@ class ScenePass {
   // Output rows waiting to be written: [bands][kBlockRows][core_width].
   std::vector<float> block_probabilities_, block_topk_, block_embeddings_;
   std::vector<float> row_values_;  // one finished row: [classes][core_width]
+  std::vector<float> reciprocal_;  // per column of that row: 1 / weight sum, NaN = nodata
   int64_t block_y0_ = 0, block_rows_ = 0;
 };
 
-Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, std::vector<float>& s1,
-                          std::vector<float>& s2, std::vector<uint8_t>& inv1,
-                          std::vector<uint8_t>& inv2) {
+// Reads one modality's window into `values`/`invalid`, reusing the rows that
+// the previous window of this thread (state.x0, state.y0, same width) already
+// holds: they move up, and only the new rows below them are read.
+template <typename ReadFn>
+Status ReadWindowReusingRows(const ReadFn& read, const Window& window, int64_t bands, bool reuse,
+                             int64_t previous_y0, std::vector<float>& values,
+                             std::vector<uint8_t>& invalid, ReaderState& state) {
+  const int64_t w = window.width, h = window.height;
+  values.resize(static_cast<size_t>(bands * w * h));
+  invalid.resize(static_cast<size_t>(w * h));
+  const int64_t shift = window.y0 - previous_y0;
+  if (!reuse || shift <= 0 || shift >= h) return read(window, values.data(), invalid.data());
+  const int64_t kept = h - shift;
+  for (int64_t b = 0; b < bands; ++b) {
+    float* plane = values.data() + b * w * h;
+    std::memmove(plane, plane + shift * w, static_cast<size_t>(kept * w) * sizeof(float));
+  }
+  std::memmove(invalid.data(), invalid.data() + shift * w, static_cast<size_t>(kept * w));
+  const Window fresh{window.x0, window.y0 + kept, w, shift};
+  state.scratch.resize(static_cast<size_t>(bands * w * shift));
+  state.scratch_inv.resize(static_cast<size_t>(w * shift));
+  MOSAIC_RETURN_IF_ERROR(read(fresh, state.scratch.data(), state.scratch_inv.data()));
+  for (int64_t b = 0; b < bands; ++b) {
+    std::copy(state.scratch.begin() + b * w * shift, state.scratch.begin() + (b + 1) * w * shift,
+              values.begin() + b * w * h + kept * w);
+  }
+  std::copy(state.scratch_inv.begin(), state.scratch_inv.end(), invalid.begin() + kept * w);
+  return Status::OK();
+}
+
+Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderState& state) {
   const int64_t P = spec_.patch;
   job->strip = seq / layout_.rows;
   job->row = layout_.row_begin + seq % layout_.rows;
@@ -210,16 +251,29 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, std::ve
   const bool has_s1 = !plan_.s1.empty(), has_s2 = !plan_.s2.empty();
   const int64_t c1 = static_cast<int64_t>(plan_.s1.size()),
                 c2 = static_cast<int64_t>(plan_.s2.size());
+  const bool reuse = state.valid && state.strip == job->strip && state.x0 == window.x0 &&
+                     state.width == window.width;
+  const int64_t previous_y0 = state.y0;
+  state.valid = false;  // until both modalities are read
   if (has_s1) {
-    s1.resize(static_cast<size_t>(c1 * pixels));
-    inv1.resize(static_cast<size_t>(pixels));
-    MOSAIC_RETURN_IF_ERROR(reader.ReadS1(window, s1.data(), inv1.data()));
+    auto read = [&](const Window& w, float* v, uint8_t* i) { return reader.ReadS1(w, v, i); };
+    MOSAIC_RETURN_IF_ERROR(
+        ReadWindowReusingRows(read, window, c1, reuse, previous_y0, state.s1, state.inv1, state));
   }
   if (has_s2) {
-    s2.resize(static_cast<size_t>(c2 * pixels));
-    inv2.resize(static_cast<size_t>(pixels));
-    MOSAIC_RETURN_IF_ERROR(reader.ReadS2(window, s2.data(), inv2.data()));
+    auto read = [&](const Window& w, float* v, uint8_t* i) { return reader.ReadS2(w, v, i); };
+    MOSAIC_RETURN_IF_ERROR(
+        ReadWindowReusingRows(read, window, c2, reuse, previous_y0, state.s2, state.inv2, state));
   }
+  state.valid = true;
+  state.strip = job->strip;
+  state.x0 = window.x0;
+  state.y0 = window.y0;
+  state.width = window.width;
+  const std::vector<float>& s1 = state.s1;
+  const std::vector<float>& s2 = state.s2;
+  const std::vector<uint8_t>& inv1 = state.inv1;
+  const std::vector<uint8_t>& inv2 = state.inv2;
   if (spec_.grid == OutputGrid::kDense) {
     job->input_invalid.assign(static_cast<size_t>(pixels), 1);
     for (int64_t i = 0; i < pixels; ++i) {
@@ -292,8 +346,12 @@ Status ScenePass::InferJob(RowJob* job) {
     const int64_t n = static_cast<int64_t>(group.patches.size());
     const int64_t c1 = static_cast<int64_t>(plan_.s1.size()),
                   c2 = static_cast<int64_t>(plan_.s2.size());
-    for (int64_t begin = 0; begin < n; begin += spec_.batch_size) {
-      const int64_t size = std::min(spec_.batch_size, n - begin);
+    // Equal batches of at most batch_size: 17 patches run as 9 + 8, not 16 + 1,
+    // since a batch of one costs nearly as much as a full one.
+    const int64_t batches = (n + spec_.batch_size - 1) / std::max<int64_t>(1, spec_.batch_size);
+    const int64_t even = batches > 0 ? (n + batches - 1) / batches : 0;
+    for (int64_t begin = 0; begin < n; begin += even) {
+      const int64_t size = std::min(even, n - begin);
       PatchBatch batch;
       batch.count = size;
       batch.height = P;
@@ -330,14 +388,13 @@ void ScenePass::ReaderLoop() {
       result_queue_.Close();
       return;
     }
-    std::vector<float> s1, s2;
-    std::vector<uint8_t> inv1, inv2;
+    ReaderState state;
     while (!state_.stopped()) {
       const int64_t seq = next_job_++;
       if (seq >= layout_.total_jobs) break;
       auto job = std::make_unique<RowJob>();
       const auto start = Clock::now();
-      Status status = ReadJob(**reader, seq, job.get(), s1, s2, inv1, inv2);
+      Status status = ReadJob(**reader, seq, job.get(), state);
       local.read_seconds += Seconds(start);
       if (!status.ok()) {
         state_.Fail(status);
@@ -435,14 +492,16 @@ Status ScenePass::WriteBlock() {
 Status ScenePass::EmitRow(const float* probabilities, int64_t stride, const float* embeddings) {
   const int64_t plane = kBlockRows * core_width_;
   const int64_t row = block_rows_;
-  std::vector<int> order(static_cast<size_t>(classes_));
-  for (int64_t x = 0; x < core_width_; ++x) {
-    const float* p = probabilities + x;
-    if (!block_probabilities_.empty()) {
-      for (int64_t c = 0; c < classes_; ++c) {
-        block_probabilities_[c * plane + row * core_width_ + x] = p[c * stride];
-      }
+  if (!block_probabilities_.empty()) {
+    for (int64_t c = 0; c < classes_; ++c) {
+      std::copy(probabilities + c * stride, probabilities + c * stride + core_width_,
+                block_probabilities_.begin() + c * plane + row * core_width_);
     }
+  }
+  std::vector<int> order(static_cast<size_t>(classes_));
+  const bool per_pixel = spec_.summary != nullptr || spec_.topk != nullptr;
+  for (int64_t x = 0; per_pixel && x < core_width_; ++x) {
+    const float* p = probabilities + x;
     if (spec_.summary != nullptr) spec_.summary->AddPixel(p, stride);
     if (spec_.topk != nullptr) {
       const bool nodata = std::isnan(p[0]);
@@ -471,18 +530,22 @@ Status ScenePass::FlushDenseRows(int64_t end_row) {
   const int64_t H = plan_.grid.height;
   end_row = std::min(end_row, H);
   row_values_.resize(static_cast<size_t>(classes_ * core_width_));
+  reciprocal_.resize(static_cast<size_t>(core_width_));
   for (; next_flush_row_ < end_row; ++next_flush_row_) {
     const int64_t slot = next_flush_row_ % P;
     float* acc = accumulator_.data() + slot * classes_ * window_width_;
     float* wsum = weight_sum_.data() + slot * window_width_;
     uint8_t* inv = invalid_.data() + slot * window_width_;
+    // 1 / weight, NaN for nodata (NaN then carries through the products).
+    const int64_t offset = core_begin_ - window_x0_;
     for (int64_t x = 0; x < core_width_; ++x) {
-      const int64_t lx = core_begin_ + x - window_x0_;
-      const float w = wsum[lx];
-      const bool nodata = w <= 0.0f || inv[lx] != 0;
-      for (int64_t c = 0; c < classes_; ++c) {
-        row_values_[c * core_width_ + x] = nodata ? kNaN : acc[c * window_width_ + lx] / w;
-      }
+      const float w = wsum[offset + x];
+      reciprocal_[x] = w <= 0.0f || inv[offset + x] != 0 ? kNaN : 1.0f / w;
+    }
+    for (int64_t c = 0; c < classes_; ++c) {
+      const float* a = acc + c * window_width_ + offset;
+      float* out = row_values_.data() + c * core_width_;
+      for (int64_t x = 0; x < core_width_; ++x) out[x] = a[x] * reciprocal_[x];
     }
     MOSAIC_RETURN_IF_ERROR(EmitRow(row_values_.data(), core_width_, nullptr));
     std::fill(acc, acc + classes_ * window_width_, 0.0f);

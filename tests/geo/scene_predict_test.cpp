@@ -1046,3 +1046,53 @@ TEST(SceneSessionTest, WindowsOutsideTheGridAreRefused) {
 
 }  // namespace
 }  // namespace mosaic::geo
+
+namespace mosaic::geo {
+namespace {
+
+TEST(ScenePredictBandNamesTest, UnknownRepeatedAndSkippedNames) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 120, 120, 43);
+  SceneInputs inputs = InputsOf(files);
+  const std::vector<std::string> order = {"B01", "B02", "B03", "B04", "B05", "B06",
+                                          "B07", "B08", "B8A", "B09", "B11", "B12"};
+  auto run = [&](std::vector<std::string> names) {
+    inputs.s2_band_names = std::move(names);
+    StatusOr<ScenePredictResult> r = PredictScene(inputs, Options(dir.File("out.tif")));
+    return r.ok() ? Status::OK() : r.status();
+  };
+  std::vector<std::string> unknown = order;
+  unknown[3] = "B13";
+  Status status = run(unknown);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("'B13' is not a Sentinel-2 band"), std::string::npos)
+      << status.message();
+  std::vector<std::string> repeated = order;
+  repeated[11] = "B11";
+  status = run(repeated);
+  EXPECT_NE(status.message().find("B11 is named twice"), std::string::npos) << status.message();
+  // Skipping a band the model needs names the missing band.
+  std::vector<std::string> skipped = order;
+  skipped[0] = "-";
+  status = run(skipped);
+  EXPECT_NE(status.message().find("lacks band(s) B01"), std::string::npos) << status.message();
+  EXPECT_FALSE(fs::exists(dir.File("out.tif")));
+  // "b4"-style spellings are accepted.
+  std::vector<std::string> lower = order;
+  lower[3] = "b4";
+  EXPECT_TRUE(run(lower).ok());
+}
+
+TEST(ScenePredictBandNamesTest, SceneSmallerThanAPatchSaysItReflects) {
+  TempDir dir;
+  const SceneInputs inputs = WriteConstantScene(dir, 100, 90);
+  const ScenePredictResult result = MustPredict(inputs, Options(dir.File("small.tif")));
+  bool said = false;
+  for (const std::string& notice : result.notices) {
+    said = said || notice.find("smaller than a patch") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+}
+
+}  // namespace
+}  // namespace mosaic::geo

@@ -70,7 +70,6 @@ SceneSession::~SceneSession() = default;
 StatusOr<std::unique_ptr<SceneSession>> SceneSession::Open(const SceneInputs& inputs,
                                                            const ScenePredictOptions& options) {
   MOSAIC_RETURN_IF_ERROR(ValidateSessionOptions(options));
-  auto impl = std::make_unique<Impl>();
   ClassifierOptions classifier_options;
   classifier_options.device = options.device;
   classifier_options.num_threads = options.num_threads;
@@ -78,7 +77,18 @@ StatusOr<std::unique_ptr<SceneSession>> SceneSession::Open(const SceneInputs& in
   StatusOr<std::unique_ptr<PatchClassifier>> classifier =
       PatchClassifier::Open(options.model, classifier_options);
   if (!classifier.ok()) return classifier.status();
-  impl->classifier = std::move(*classifier);
+  return internal::SessionAccess::Open(inputs, options, std::move(*classifier));
+}
+
+StatusOr<std::unique_ptr<SceneSession>> internal::SessionAccess::Open(
+    const SceneInputs& inputs, const ScenePredictOptions& options,
+    std::shared_ptr<const PatchClassifier> classifier) {
+  if (classifier == nullptr) return Status::InvalidArgument("no model");
+  ScenePredictOptions checked = options;
+  checked.model = "(opened)";  // the model is given; the other options still count
+  MOSAIC_RETURN_IF_ERROR(ValidateSessionOptions(checked));
+  auto impl = std::make_unique<SceneSession::Impl>();
+  impl->classifier = std::move(classifier);
   const ModelManifest& manifest = impl->classifier->manifest();
 
   PassSpec& pass = impl->pass;
@@ -104,6 +114,14 @@ StatusOr<std::unique_ptr<SceneSession>> SceneSession::Open(const SceneInputs& in
       internal::PlanScene(inputs, manifest, options.head, options.s2_nodata);
   if (!plan.ok()) return plan.status();
   impl->plan = std::move(*plan);
+  const internal::SceneGrid& grid = impl->plan.grid;
+  if (options.grid == OutputGrid::kDense && options.edges == EdgeMode::kShift &&
+      (grid.width < pass.patch || grid.height < pass.patch)) {
+    impl->plan.notices.push_back("the scene (" + std::to_string(grid.width) + " x " +
+                                 std::to_string(grid.height) + " px) is smaller than a patch (" +
+                                 std::to_string(pass.patch) +
+                                 " px) along an axis: patches reflect past its edges there");
+  }
   impl->output_geotransform = options.grid == OutputGrid::kDense
                                   ? impl->plan.grid.geotransform
                                   : internal::CoarseGeotransform(impl->plan, pass.stride);

@@ -258,7 +258,26 @@ StatusOr<std::vector<SourceBand>> MapBands(const std::vector<RasterFacts>& raste
                                      " given, but the input rasters have " +
                                      std::to_string(total_bands) + " bands");
     }
-    for (const std::string& n : user_names) names.push_back(CanonicalUserName(n, sentinel1));
+    for (const std::string& n : user_names) {
+      const std::string name = CanonicalUserName(n, sentinel1);
+      const bool known =
+          sentinel1 ? (name == "VV" || name == "VH") : !CanonicalS2Token(name).empty();
+      // "-" or "" marks a source band the model does not use.
+      if (n == "-" || n.empty()) {
+        names.push_back("");
+        continue;
+      }
+      if (!known) {
+        return Status::InvalidArgument(
+            option + "-bands: '" + n + "' is not a " +
+            (sentinel1 ? "Sentinel-1 band (VV or VH)" : "Sentinel-2 band (B01..B12, B8A)") +
+            "; use - for a band to skip");
+      }
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        return Status::InvalidArgument(option + "-bands: " + name + " is named twice");
+      }
+      names.push_back(name);
+    }
   } else {
     for (const RasterFacts& r : rasters)
       names.insert(names.end(), r.band_names.begin(), r.band_names.end());

@@ -43,7 +43,8 @@ struct SceneInputs {
   // BANDNAME metadata item ("B2" and "B02" both match), then from file names
   // (one band per file, e.g. "..._B02_10m.jp2"); a multi-band raster without
   // names is taken to hold the model's bands in the model's order when the
-  // band count matches exactly.
+  // band count matches exactly. "-" marks a source band to ignore; unknown or
+  // repeated names are errors.
   std::vector<std::string> s2_band_names;
   // Sentinel-1 backscatter: one raster with VV and VH, or two rasters (VV,
   // VH), in any CRS and grid; names as for S2 ("VV", "VH"; descriptions or

@@ -53,7 +53,8 @@ Status WriteMemoryRaster(const std::string& path, const float* planes,
   std::unique_ptr<GDALDataset> dataset(gtiff->Create(
       path.c_str(), width, height, static_cast<int>(band_names.size()), GDT_Float32, nullptr));
   if (dataset == nullptr) return Status::IOError(path + ": " + CPLGetLastErrorMsg());
-  dataset->SetGeoTransform(const_cast<double*>(geotransform));
+  // The C API: its signature is the same in every GDAL version.
+  GDALSetGeoTransform(GDALDataset::ToHandle(dataset.get()), const_cast<double*>(geotransform));
   dataset->SetSpatialRef(&srs);
   const size_t plane = static_cast<size_t>(width) * static_cast<size_t>(height);
   for (size_t b = 0; b < band_names.size(); ++b) {

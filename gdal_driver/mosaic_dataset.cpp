@@ -188,10 +188,17 @@ MosaicDataset::MosaicDataset(DatasetDescription description,
   }
 }
 
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 12, 0)
+CPLErr MosaicDataset::GetGeoTransform(GDALGeoTransform& transform) const {
+  for (int i = 0; i < 6; ++i) transform[i] = geotransform_[static_cast<size_t>(i)];
+  return CE_None;
+}
+#else
 CPLErr MosaicDataset::GetGeoTransform(double* transform) {
   std::copy(geotransform_.begin(), geotransform_.end(), transform);
   return CE_None;
 }
+#endif
 
 const OGRSpatialReference* MosaicDataset::GetSpatialRef() const {
   return srs_.IsEmpty() ? nullptr : &srs_;

@@ -58,7 +58,11 @@ class MosaicDataset final : public GDALDataset {
   // CPLError on failure.
   static GDALDataset* Open(GDALOpenInfo* open_info);
 
+#if GDAL_VERSION_NUM >= GDAL_COMPUTE_VERSION(3, 12, 0)
+  CPLErr GetGeoTransform(GDALGeoTransform& transform) const override;
+#else
   CPLErr GetGeoTransform(double* transform) override;
+#endif
   const OGRSpatialReference* GetSpatialRef() const override;
   const char* GetMetadataItem(const char* name, const char* domain = "") override;
 

@@ -21,6 +21,8 @@ void RegisterEmbedCommand(CLI::App& app, int* exit_code);
 void RegisterTrainCommand(CLI::App& app, int* exit_code);
 void RegisterProbeCommand(CLI::App& app, int* exit_code);
 void RegisterPredictCommand(CLI::App& app, int* exit_code);
+void RegisterBatchCommand(CLI::App& app, int* exit_code);
+void RegisterBatchMergeCommand(CLI::App& app, int* exit_code);
 #endif
 
 }  // namespace mosaic::cli

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   mosaic::cli::RegisterTrainCommand(app, &exit_code);
   mosaic::cli::RegisterProbeCommand(app, &exit_code);
   mosaic::cli::RegisterPredictCommand(app, &exit_code);
+  mosaic::cli::RegisterBatchCommand(app, &exit_code);
+  mosaic::cli::RegisterBatchMergeCommand(app, &exit_code);
 #endif
   try {
     app.parse(argc, argv);

@@ -1096,3 +1096,94 @@ TEST(ScenePredictBandNamesTest, SceneSmallerThanAPatchSaysItReflects) {
 
 }  // namespace
 }  // namespace mosaic::geo
+
+namespace mosaic::geo {
+namespace {
+
+// Largest |a - b| over two rasters of the same shape; nodata must coincide.
+double MaxAbsDiff(const Raster& a, const Raster& b) {
+  EXPECT_EQ(a.data.size(), b.data.size());
+  double diff = 0.0;
+  for (size_t i = 0; i < a.data.size() && i < b.data.size(); ++i) {
+    const bool nodata_a = a.data[i] == kFloatProbabilityNodata;
+    const bool nodata_b = b.data[i] == kFloatProbabilityNodata;
+    if (nodata_a != nodata_b) return std::numeric_limits<double>::infinity();
+    diff = std::max(diff, static_cast<double>(std::abs(a.data[i] - b.data[i])));
+  }
+  return diff;
+}
+
+// The same scene given as one 10 m stack, as one file per band at 10/20/60 m
+// (coarser bands read onto the 10 m grid by nearest neighbour, which is how
+// the stack was made), and as a VRT of those files built by the real
+// gdalbuildvrt: identical outputs.
+TEST(SceneInputFormsTest, StackPerBandFilesAndVrtGiveTheSameOutput) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 300, 240, 47);
+  ScenePredictOptions o = Options(dir.File("stack.tif"));
+  MustPredict(InputsOf(files), o);
+
+  SceneInputs per_band = InputsOf(files);
+  per_band.s2 = files.s2_band_files;  // names come from the file names (S2_B05.tif)
+  ASSERT_EQ(per_band.s2.size(), 12u);
+  o.output = dir.File("per_band.tif");
+  MustPredict(per_band, o);
+  EXPECT_EQ(MaxAbsDiff(ReadRaster(dir.File("stack.tif")), ReadRaster(o.output)), 0.0);
+
+  std::string command;
+  SceneInputs vrt = InputsOf(files);
+  // gdalbuildvrt -separate takes the first file's resolution (60 m for B01)
+  // unless told: ask for the 10 m grid as a user would.
+  command = "gdalbuildvrt -q -separate -tr 10 10 " + dir.File("s2_10m.vrt");
+  for (const std::string& f : files.s2_band_files) command += " " + f;
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  vrt.s2 = {dir.File("s2_10m.vrt")};
+  // A VRT's bands carry no names: they are given explicitly.
+  vrt.s2_band_names = {"B01", "B02", "B03", "B04", "B05", "B06",
+                       "B07", "B08", "B8A", "B09", "B11", "B12"};
+  o.output = dir.File("vrt.tif");
+  MustPredict(vrt, o);
+  EXPECT_EQ(MaxAbsDiff(ReadRaster(dir.File("stack.tif")), ReadRaster(o.output)), 0.0);
+}
+
+// S1 given as linear σ0 with s1_linear gives the dB result (up to float
+// rounding of 10^(x/10) and back).
+TEST(SceneInputFormsTest, LinearS1EqualsDecibels) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 240, 240, 53);
+  ScenePredictOptions o = Options(dir.File("db.tif"));
+  MustPredict(InputsOf(files), o);
+  const std::string linear = dir.File("s1_linear.tif");
+  const std::string command = "gdal_calc.py --quiet --allBands=A -A " + files.s1 +
+                              " --calc='10**(A/10.0)' --type=Float32 --outfile=" + linear;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  SceneInputs inputs = InputsOf(files);
+  inputs.s1 = {linear};
+  inputs.s1_band_names = {"VV", "VH"};
+  inputs.s1_linear = true;
+  o.output = dir.File("linear.tif");
+  MustPredict(inputs, o);
+  EXPECT_LE(MaxAbsDiff(ReadRaster(dir.File("db.tif")), ReadRaster(o.output)), 1e-4);
+}
+
+// Either modality alone: the model's head for it classifies every patch.
+TEST(SceneInputFormsTest, EitherModalityAloneUsesItsHead) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 240, 240, 59);
+  SceneInputs s2_only = InputsOf(files);
+  s2_only.s1.clear();
+  const ScenePredictResult r2 = MustPredict(s2_only, Options(dir.File("s2.tif")));
+  EXPECT_GT(r2.patches_inferred, 0);
+  EXPECT_EQ(r2.patches_by_head[2], r2.patches_inferred);
+  SceneInputs s1_only = InputsOf(files);
+  s1_only.s2.clear();
+  const ScenePredictResult r1 = MustPredict(s1_only, Options(dir.File("s1.tif")));
+  EXPECT_EQ(r1.patches_by_head[1], r1.patches_inferred);
+  EXPECT_EQ(r1.patches_inferred, r2.patches_inferred);
+  const Raster a = ReadRaster(dir.File("s2.tif")), b = ReadRaster(dir.File("s1.tif"));
+  EXPECT_EQ(a.gt, b.gt);              // S1 alone keeps its own 10 m grid, here the same
+  EXPECT_GT(MaxAbsDiff(a, b), 1e-3);  // different heads, different numbers
+}
+
+}  // namespace
+}  // namespace mosaic::geo

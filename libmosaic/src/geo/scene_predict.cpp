@@ -68,6 +68,14 @@ std::map<std::string, std::string> CommonMetadata(const ModelManifest& m, const 
 StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
                                           const ScenePredictOptions& options,
                                           const SceneProgress& progress) {
+  return internal::SessionAccess::Predict(inputs, options, nullptr, progress);
+}
+
+// PredictScene's body; `shared_classifier` (ScenePredictor) replaces opening
+// options.model when it is not null.
+StatusOr<ScenePredictResult> internal::SessionAccess::Predict(
+    const SceneInputs& inputs, const ScenePredictOptions& options,
+    std::shared_ptr<const PatchClassifier> shared_classifier, const SceneProgress& progress) {
   const auto started = std::chrono::steady_clock::now();
   MOSAIC_RETURN_IF_ERROR(ValidateOutputOptions(options));
   // Refuse existing outputs before any expensive work.
@@ -86,7 +94,9 @@ StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
   }
 
   if (options.gdal_cache_mb > 0) GDALSetCacheMax64(options.gdal_cache_mb * 1024 * 1024);
-  StatusOr<std::unique_ptr<SceneSession>> session = SceneSession::Open(inputs, options);
+  StatusOr<std::unique_ptr<SceneSession>> session =
+      shared_classifier != nullptr ? Open(inputs, options, std::move(shared_classifier))
+                                   : SceneSession::Open(inputs, options);
   if (!session.ok()) return session.status();
   const SceneSession::Impl& opened = *(*session)->impl_;
   const PatchClassifier* classifier = opened.classifier.get();

@@ -12,7 +12,8 @@
 namespace mosaic::geo {
 
 struct SceneSession::Impl {
-  std::unique_ptr<PatchClassifier> classifier;
+  // Shared with a ScenePredictor when the session was opened through one.
+  std::shared_ptr<const PatchClassifier> classifier;
   internal::ScenePlan plan;
   internal::PassSpec pass;  // tiling settings; no sinks, no window
   std::array<double, 6> output_geotransform{};
@@ -20,6 +21,19 @@ struct SceneSession::Impl {
 };
 
 namespace internal {
+// Opens sessions on an already opened model (ScenePredictor) and runs
+// PredictScene on one; the model, device, precision and threads fields of the
+// options are then ignored.
+struct SessionAccess {
+  static StatusOr<std::unique_ptr<SceneSession>> Open(
+      const SceneInputs& inputs, const ScenePredictOptions& options,
+      std::shared_ptr<const PatchClassifier> classifier);
+  static StatusOr<ScenePredictResult> Predict(const SceneInputs& inputs,
+                                              const ScenePredictOptions& options,
+                                              std::shared_ptr<const PatchClassifier> classifier,
+                                              const SceneProgress& progress);
+};
+
 // The geotransform of the coarse grid (pixel = stride cell).
 std::array<double, 6> CoarseGeotransform(const ScenePlan& plan, int64_t stride);
 }  // namespace internal

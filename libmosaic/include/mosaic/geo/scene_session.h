@@ -22,6 +22,10 @@
 
 namespace mosaic::geo {
 
+namespace internal {
+struct SessionAccess;  // scene_session_impl.h: opening with a shared model
+}  // namespace internal
+
 class MOSAIC_EXPORT SceneSession {
  public:
   // Uses the model, device, precision, threads, head, batch, tiling, grid and
@@ -59,6 +63,7 @@ class MOSAIC_EXPORT SceneSession {
   std::unique_ptr<Impl> impl_;
   friend StatusOr<ScenePredictResult> PredictScene(const SceneInputs&, const ScenePredictOptions&,
                                                    const SceneProgress&);
+  friend struct internal::SessionAccess;
 };
 
 }  // namespace mosaic::geo

@@ -11,6 +11,8 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-gdal python3-torch python3-torchvision  # independent references in tests
+  libqgis-dev qgis qgis-providers python3-qgis  # QGIS Processing provider, qgis_process, desktop
+  xvfb xauth                        # QGIS desktop under Xvfb (toolbox screenshot test)
 )
 
 missing=()

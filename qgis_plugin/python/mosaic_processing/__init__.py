@@ -7,8 +7,9 @@ adds the provider to ``QgsApplication.processingRegistry()`` from C++. No SIP
 bindings are needed: the provider object never crosses into Python.
 
 The library is found, in order, at: $MOSAIC_QGIS_PROVIDER_LIB; the path in
-library_path.txt beside this file (written by the build and by
-``cmake --install``); the dynamic linker's search path (``libmosaic_qgis.so``).
+library_path.txt beside this file (absolute in the build tree, relative to
+this folder when installed by ``cmake --install``); the dynamic linker's
+search path (``libmosaic_qgis.so``).
 """
 
 import ctypes
@@ -27,7 +28,8 @@ def _candidates():
         with open(recorded, encoding="utf-8") as f:
             path = f.read().strip()
         if path:
-            yield path
+            # Relative (installed): relative to this folder.
+            yield os.path.normpath(os.path.join(_HERE, path))
     yield _LIBRARY_NAME
 
 

@@ -33,9 +33,11 @@ QString ClassifyAlgorithm::shortHelpString() const {
       "Sentinel-2 bands are matched by their descriptions (B02, B8A, ...), else taken in the "
       "model's band order. Pixels that are nodata or flagged by the validity mask (e.g. clouds in "
       "the SCL band) do not use Sentinel-2; such patches fall back to the Sentinel-1 head.\n\n"
-      "Stride: the distance between patch origins in pixels; 0 means half the patch (50 % "
-      "overlap). Blending: the weight window of overlapping patches. Output type: Float32 "
+      "Stride: the distance between patch origins in pixels; the overlap of neighbouring patches "
+      "is the patch size minus the stride; 0 means half the patch (50 % overlap). Blending: the "
+      "weight window of overlapping patches. Output type: Float32 "
       "(0..1, nodata -1) or Byte (0..254 with scale 1/254, nodata 255).\n\n"
+      "Device: cpu, or cuda (the current GPU; LibTorch must have been built with CUDA).\n\n"
       "The numbers are those of `mosaic predict` with the same settings.");
 }
 

@@ -138,9 +138,7 @@ void MosaicAlgorithm::AddModelParameters() {
 
 void MosaicAlgorithm::AddStrideParameter() {
   addParameter(new QgsProcessingParameterNumber(
-      kStrideParam,
-      QStringLiteral("Patch stride in pixels (0 = half the patch: 50 % overlap; overlap = "
-                     "patch size − stride)"),
+      kStrideParam, QStringLiteral("Patch stride in pixels (0 = half the patch)"),
       compat::kIntegerNumber, 0, false, 0));
 }
 

@@ -29,6 +29,7 @@
 
 #include <unistd.h>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -155,6 +156,8 @@ void ExpectSameRaster(const std::string& actual_path, const std::string& expecte
     }
   }
   EXPECT_LE(max_diff, tolerance) << actual_path << " vs " << expected_path;
+  std::printf("%s vs %s: max |diff| = %g\n", fs::path(actual_path).filename().c_str(),
+              fs::path(expected_path).filename().c_str(), max_diff);
 }
 
 std::vector<std::string> ClassNames() {

@@ -2,7 +2,7 @@
 """Runs every reference benchmark of issue 10 and writes docs/benchmarks/report.md
 with PNG plots. Called by bench/run-all.sh (see there and bench/README.md).
 
-  run_all.py [--quick] [--build build] [--out docs/benchmarks] [--work DIR] [--runs N]
+  run_all.py [--quick] [--build build] [--out docs/benchmarks] [--work DIR] [--runs N] [--report-only]
 
 Builds nothing: expects build/cli/mosaic and build/bench/* to exist.
 """
@@ -174,7 +174,14 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks"))
     ap.add_argument("--work", help="scenes and outputs (default: a temporary folder, removed)")
     ap.add_argument("--runs", type=int, help="runs per measurement (default 5, quick 2)")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite report.md and the plots from OUT/results.json, measure nothing")
     args = ap.parse_args()
+    if args.report_only:
+        R = json.load(open(os.path.join(args.out, "results.json")))
+        R["scene"] = {int(k): v for k, v in R["scene"].items()}
+        write_report(R, args.out, sorted(R["scene"]))
+        return
     runs = args.runs or (2 if args.quick else 5)
     sizes = [1024] if args.quick else [1024, 2048]
     scaling_sizes = "1024" if args.quick else "1024 2048 4096"
@@ -493,7 +500,7 @@ def write_report(R, out_dir, sizes):
     A("|---|---|---|---|")
     A("| full training loop (loader + 2 views + step), median of %d | %.1f | %.1f | **%.2fx** |"
       % (len(T["cpp_trainer"]), ct, pt, ct / pt))
-    A("| training step alone (fixed batch) | %.1f | %.1f | %.2fx |" % (cs, ps, cs / ps))
+    A("| training step alone (fixed batch), one run each | %.1f | %.1f | %.2fx |" % (cs, ps, cs / ps))
     A("")
     bar_chart(os.path.join(out_dir, "training.png"), "Training samples/s, small CNN w32, batch 32, mosaic objective",
               ["full loop", "step alone"], ["C++", "Python"], [[ct, cs], [pt, ps]], "samples/s")

@@ -99,9 +99,10 @@ QString LabelScenesAlgorithm::shortHelpString() const {
       "- labels: the classes whose area share is at least the minimum label share, separated by "
       "'; ';\n"
       "- valid_km2, nodata_share: the classified area and the share of nodata pixels;\n"
-      "- 'share <class>': the share of the valid area whose probability of the class is at least "
+      "- 'share' + the class name (e.g. 'share Arable land'): the share of the valid area whose "
+      "probability of the class is at least "
       "the threshold;\n"
-      "- 'mean <class>': the mean probability of the class over the valid area.\n\n"
+      "- 'mean' + the class name: the mean probability of the class over the valid area.\n\n"
       "The table is written when every scene is done (CSV, GeoPackage, ...); cancelling leaves "
       "no output. The numbers are those of `mosaic predict --summary` with the same settings.");
 }

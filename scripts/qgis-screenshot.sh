@@ -2,8 +2,8 @@
 # Starts QGIS desktop under Xvfb with the MoSAiC C++ plugin (libmosaicplugin.so
 # from the build tree) enabled in a throw-away profile, checks that the
 # provider `mosaic` and its three algorithms are in the Processing registry,
-# opens the Processing Toolbox filtered on "MoSAiC" and saves a screenshot of
-# the main window.
+# opens the Processing Toolbox filtered on "MoSAiC", saves a screenshot of
+# the main window, and builds each algorithm's dialog.
 #
 # Usage: scripts/qgis-screenshot.sh [BUILD_DIR [OUTPUT.png]]
 #   defaults: build, docs/images/qgis-toolbox.png
@@ -71,6 +71,14 @@ def shoot():
         ids = sorted(a.id() for a in provider.algorithms())
         window = iface.mainWindow()
         window.grab().save("$out")
+        # Every algorithm's dialog builds its parameter widgets.
+        import processing
+        for algorithm_id in ids:
+            dialog = processing.createAlgorithmDialog(algorithm_id)
+            if dialog is None:
+                finish("no dialog for " + algorithm_id)
+                return
+            dialog.close()
         finish("ok " + provider.name() + " " + " ".join(ids))
     except Exception as e:  # report, never hang
         finish("error " + repr(e))

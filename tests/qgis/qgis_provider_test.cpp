@@ -12,22 +12,27 @@
 #include <qgsfeature.h>
 #include <qgsfeatureiterator.h>
 #include <qgsprocessingalgorithm.h>
+#include <qgsprocessingalgrunnertask.h>
 #include <qgsprocessingcontext.h>
 #include <qgsprocessingfeedback.h>
 #include <qgsprocessingprovider.h>
 #include <qgsprocessingregistry.h>
 #include <qgsproject.h>
+#include <qgstaskmanager.h>
 #include <qgsvectorlayer.h>
 
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <QTimer>
 
 #include <unistd.h>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -314,6 +319,45 @@ TEST(QgisClassify, ByteOutputStrideAndBlendingAsTheEngine) {
   ASSERT_TRUE(PredictScene(inputs, options).ok());
   ExpectSameRaster(dir + "/qgis.tif", dir + "/engine.tif", 0.0);
   EXPECT_EQ(ReadRaster(dir + "/qgis.tif").types.front(), GDT_Byte);
+}
+
+// As the algorithm dialog runs it: a QgsTask in QGIS's task manager, the
+// engine on a worker thread, progress reported from there.
+TEST(QgisClassify, RunsAsBackgroundTask) {
+  const std::string dir = WorkDir("classify-task");
+  QVariantMap p = SampleParameters();
+  p.insert("OUTPUT", QString::fromStdString(dir + "/qgis.tif"));
+  QgsProcessingContext context;
+  context.setProject(QgsProject::instance());
+  RecordingFeedback feedback;
+  std::atomic<int> reports{0};
+  QObject::connect(
+      &feedback, &QgsFeedback::progressChanged, &feedback, [&reports](double) { ++reports; },
+      Qt::DirectConnection);
+  const QgsProcessingAlgorithm* algorithm =
+      QgsApplication::processingRegistry()->algorithmById("mosaic:classify");
+  auto* task = new QgsProcessingAlgRunnerTask(algorithm, p, context, &feedback);
+  bool finished = false;
+  bool successful = false;
+  QEventLoop loop;
+  QObject::connect(task, &QgsProcessingAlgRunnerTask::executed,
+                   [&](bool ok, const QVariantMap& /*results*/) {
+                     finished = true;
+                     successful = ok;
+                     loop.quit();
+                   });
+  QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+  QgsApplication::taskManager()->addTask(task);
+  loop.exec();
+  ASSERT_TRUE(finished) << "task did not finish within 60 s";
+  EXPECT_TRUE(successful) << feedback.errors.toStdString();
+  EXPECT_GT(reports.load(), 1);
+
+  ScenePredictOptions options;
+  options.model = kModel;
+  options.output = dir + "/engine.tif";
+  ASSERT_TRUE(PredictScene(SampleInputs(), options).ok());
+  ExpectSameRaster(dir + "/qgis.tif", dir + "/engine.tif", 1e-6);
 }
 
 TEST(QgisClassify, CancellationLeavesNoOutput) {

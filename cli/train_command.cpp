@@ -100,10 +100,20 @@ int RunTrain(TrainArgs& args, const std::string& command_line) {
       {"command", command_line},
       {"seed", args.options.optimization.seed},
       {"dataset", args.dataset}}.dump();
-  request.options.optimization.progress = MakeTrainProgressPrinter(args.quiet);
+  // Data-parallel when launched by torchrun / srun (RANK, WORLD_SIZE, MASTER_ADDR, ...).
+  StatusOr<train::DistributedOptions> distributed = train::DistributedOptionsFromEnvironment();
+  if (!distributed.ok()) return ReportError("train", distributed.status());
+  request.options.optimization.distributed = *distributed;
+  const bool lead = distributed->rank == 0;
+  request.options.optimization.progress = MakeTrainProgressPrinter(args.quiet || !lead);
   request.options.optimization.cancel = &g_train_cancel;
   std::signal(SIGINT, MosaicOnTrainSigint);
-  std::cerr << "training on " << request.dataset->description() << std::endl;
+  if (lead) std::cerr << "training on " << request.dataset->description() << std::endl;
+  if (distributed->enabled() && lead) {
+    std::cerr << "data-parallel: " << distributed->world_size << " processes, global batch "
+              << request.options.optimization.batch_size << ", rendezvous "
+              << distributed->master_addr << ":" << distributed->master_port << std::endl;
+  }
   train::TrainSummary summary;
   const Status status = train::RunTraining(request, &summary);
   std::signal(SIGINT, SIG_DFL);
@@ -111,6 +121,7 @@ int RunTrain(TrainArgs& args, const std::string& command_line) {
     std::cerr << std::endl;
     return ReportError("train", status);
   }
+  if (!lead) return 0;  // rank 0 wrote the bundle and reports
   std::cout << "wrote " << args.out << " (" << summary.steps << " steps, " << summary.num_labelled
             << " of " << summary.num_samples << " samples labelled, final loss "
             << summary.final_losses["total"] << ")" << std::endl;

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libtorch-dev                      # LibTorch 1.13 (CPU)
+  libgloo-dev                       # Gloo headers: data-parallel training (c10d)
   libgdal-dev gdal-bin libproj-dev  # geo layer, GDAL plugin, GDAL tools for tests
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -67,6 +67,20 @@ Status ResolveOptions(const PatchDataset& dataset, LoaderOptions* options) {
                                    std::to_string(kMaxWorkers) + ", got " +
                                    std::to_string(options->num_workers));
   }
+  if (options->shard_count < 1 || options->shard_index < 0 ||
+      options->shard_index >= options->shard_count) {
+    return Status::InvalidArgument(
+        "LoaderOptions.shard_index/shard_count: expected 0 <= index < "
+        "count, got " +
+        std::to_string(options->shard_index) + "/" + std::to_string(options->shard_count));
+  }
+  if (options->shard_count > 1 &&
+      (options->batch_size % options->shard_count != 0 || !options->drop_last)) {
+    return Status::InvalidArgument(
+        "LoaderOptions: a sharded loader needs drop_last and a batch size (" +
+        std::to_string(options->batch_size) + ") divisible by the shard count (" +
+        std::to_string(options->shard_count) + ")");
+  }
   if (options->prefetch_batches < 1) {
     return Status::InvalidArgument("LoaderOptions.prefetch_batches: expected >= 1, got " +
                                    std::to_string(options->prefetch_batches));
@@ -213,8 +227,12 @@ class Loader::Impl {
   }
 
   std::vector<size_t> BatchIndicesLocked(int64_t k) const {
-    const auto begin = static_cast<size_t>(k * options_.batch_size);
-    const size_t end = std::min(order_.size(), begin + static_cast<size_t>(options_.batch_size));
+    // This shard's part of batch k (the whole batch when not sharded).
+    const int64_t part = options_.batch_size / options_.shard_count;
+    const auto begin = static_cast<size_t>(k * options_.batch_size + options_.shard_index * part);
+    const size_t end = std::min(
+        order_.size(),
+        begin + static_cast<size_t>(options_.shard_count > 1 ? part : options_.batch_size));
     return std::vector<size_t>(order_.begin() + static_cast<std::ptrdiff_t>(begin),
                                order_.begin() + static_cast<std::ptrdiff_t>(end));
   }

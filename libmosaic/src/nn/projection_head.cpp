@@ -1,5 +1,7 @@
 #include "mosaic/nn/projection_head.h"
 
+#include "mosaic/nn/sync_batch_norm.h"
+
 namespace mosaic::nn {
 
 ProjectionHeadImpl::ProjectionHeadImpl(const ProjectionHeadOptions& projection_options)
@@ -27,7 +29,7 @@ torch::Tensor ProjectionHeadImpl::forward(const torch::Tensor& features) {
   TORCH_CHECK(features.dim() == 2 && features.size(1) == options.in_features(),
               "ProjectionHead: expected features of shape [N, ", options.in_features(),
               "], got shape ", features.sizes());
-  torch::Tensor hidden = torch::relu(bn1_(fc1_(features)));
+  torch::Tensor hidden = torch::relu(BatchNormForward(*bn1_, fc1_(features)));
   return torch::nn::functional::normalize(
       fc2_(hidden), torch::nn::functional::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
 }

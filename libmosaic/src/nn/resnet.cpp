@@ -1,6 +1,8 @@
 // ResNet-18/34/50, a line-by-line port of torchvision/models/resnet.py.
 #include "mosaic/nn/resnet.h"
 
+#include "mosaic/nn/sync_batch_norm.h"
+
 #include <array>
 
 namespace mosaic::nn {
@@ -16,6 +18,13 @@ torch::nn::Conv2d Conv3x3(int64_t in_planes, int64_t out_planes, int64_t stride)
 torch::nn::Conv2d Conv1x1(int64_t in_planes, int64_t out_planes, int64_t stride) {
   return torch::nn::Conv2d(
       torch::nn::Conv2dOptions(in_planes, out_planes, 1).stride(stride).bias(false));
+}
+
+// The shortcut's Sequential(conv1x1, BatchNorm2d), run with BatchNormForward
+// so that its statistics are synchronised like the others.
+torch::Tensor Downsample(torch::nn::Sequential downsample, const torch::Tensor& x) {
+  torch::Tensor out = downsample[0]->as<torch::nn::Conv2dImpl>()->forward(x);
+  return BatchNormForward(*downsample[1]->as<torch::nn::BatchNorm2dImpl>(), out);
 }
 
 // Two 3x3 convolutions with an identity (or downsample) shortcut.
@@ -37,9 +46,9 @@ class BasicBlockImpl : public torch::nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    torch::Tensor identity = downsample_ ? downsample_->forward(x) : x;
-    torch::Tensor out = relu_(bn1_(conv1_(x)));
-    out = bn2_(conv2_(out));
+    torch::Tensor identity = downsample_ ? Downsample(downsample_, x) : x;
+    torch::Tensor out = relu_(BatchNormForward(*bn1_, conv1_(x)));
+    out = BatchNormForward(*bn2_, conv2_(out));
     return relu_(out + identity);
   }
 
@@ -73,10 +82,10 @@ class BottleneckImpl : public torch::nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    torch::Tensor identity = downsample_ ? downsample_->forward(x) : x;
-    torch::Tensor out = relu_(bn1_(conv1_(x)));
-    out = relu_(bn2_(conv2_(out)));
-    out = bn3_(conv3_(out));
+    torch::Tensor identity = downsample_ ? Downsample(downsample_, x) : x;
+    torch::Tensor out = relu_(BatchNormForward(*bn1_, conv1_(x)));
+    out = relu_(BatchNormForward(*bn2_, conv2_(out)));
+    out = BatchNormForward(*bn3_, conv3_(out));
     return relu_(out + identity);
   }
 
@@ -181,7 +190,7 @@ torch::Tensor ResNetImpl::forward(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 4, "ResNet: expected a 4-D input [N, C, H, W], got shape ", x.sizes());
   TORCH_CHECK(x.size(1) == options.in_channels(), "ResNet: input has ", x.size(1),
               " channels but the model was built with in_channels=", options.in_channels());
-  torch::Tensor out = maxpool_(relu_(bn1_(conv1_(x))));
+  torch::Tensor out = maxpool_(relu_(BatchNormForward(*bn1_, conv1_(x))));
   out = layer1_->forward(out);
   out = layer2_->forward(out);
   out = layer3_->forward(out);

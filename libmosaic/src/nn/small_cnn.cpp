@@ -1,5 +1,7 @@
 #include "mosaic/nn/small_cnn.h"
 
+#include "mosaic/nn/sync_batch_norm.h"
+
 #include <string>
 
 namespace mosaic::nn {
@@ -42,7 +44,7 @@ torch::Tensor SmallCnnImpl::forward(const torch::Tensor& x) {
               " pixels, got ", x.size(2), "x", x.size(3));
   torch::Tensor out = x;
   for (int i = 0; i < kNumBlocks; ++i) {
-    out = torch::relu(bns_[i](convs_[i](out)));
+    out = torch::relu(BatchNormForward(*bns_[i], convs_[i](out)));
   }
   return out.mean({2, 3});  // global average pool -> [N, 4w]
 }

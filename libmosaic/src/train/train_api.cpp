@@ -34,7 +34,10 @@ Status RunTraining(const TrainRequest& request, TrainSummary* summary) {
     if (!result.ok()) return result.status();
     ModelManifest manifest = (*trainer)->manifest();
     manifest.provenance_json = request.provenance_json.empty() ? "{}" : request.provenance_json;
-    MOSAIC_RETURN_IF_ERROR(SaveModelBundle(request.output_path, manifest, (*trainer)->model()));
+    // In a data-parallel run every rank holds the same model; rank 0 writes it.
+    if (request.options.optimization.distributed.rank == 0) {
+      MOSAIC_RETURN_IF_ERROR(SaveModelBundle(request.output_path, manifest, (*trainer)->model()));
+    }
     if (summary != nullptr) *summary = *result;
     return Status::OK();
   } catch (const c10::Error& e) {

@@ -2,6 +2,7 @@
 
 #include "mosaic/device.h"
 #include "mosaic/nn/autocast_guard.h"
+#include "train/distributed_context.h"
 #include "train/loss_scaler.h"
 
 #include <chrono>
@@ -259,6 +260,17 @@ Status ValidateOptimization(const OptimizationOptions& options) {
     return Status::InvalidArgument("--log-format: expected csv or jsonl, got '" +
                                    options.log_format + "'");
   }
+  const DistributedOptions& dist = options.distributed;
+  if (dist.world_size < 1 || dist.rank < 0 || dist.rank >= dist.world_size) {
+    return Status::InvalidArgument("distributed: expected 0 <= rank < world size, got rank " +
+                                   std::to_string(dist.rank) + " of " +
+                                   std::to_string(dist.world_size));
+  }
+  if (dist.enabled() && options.batch_size % dist.world_size != 0) {
+    return Status::InvalidArgument("--batch-size " + std::to_string(options.batch_size) +
+                                   ": the global batch must be divisible by the world size (" +
+                                   std::to_string(dist.world_size) + ")");
+  }
   StatusOr<torch::Device> device = ParseDevice(options.device);
   if (!device.ok()) return device.status().WithContext("--device");
   StatusOr<nn::Precision> precision = nn::ParsePrecision(options.amp);
@@ -284,6 +296,17 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
   const bool two_views = NeedsSecondViews(setup.objective);
   setup.loader.two_views = two_views;
   const bool need_logits = setup.objective.lambda_bce() > 0.0;
+  // Data-parallel: every rank builds its part of each global batch.
+  std::unique_ptr<DistributedContext> dist;
+  if (options.distributed.enabled()) {
+    StatusOr<std::unique_ptr<DistributedContext>> created =
+        DistributedContext::Create(options.distributed);
+    if (!created.ok()) return created.status();
+    dist = std::move(*created);
+    setup.loader.shard_index = dist->rank();
+    setup.loader.shard_count = dist->world_size();
+  }
+  const bool lead = dist == nullptr || dist->rank() == 0;  // logs, checkpoints, progress
 
   StatusOr<std::unique_ptr<data::Loader>> loader_or =
       data::Loader::Create(setup.dataset, setup.loader);
@@ -332,7 +355,7 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
       step = *resumed;
     }
     StepLog log;
-    if (!options.log_path.empty()) {
+    if (!options.log_path.empty() && lead) {
       MOSAIC_RETURN_IF_ERROR(log.Open(options.log_path, LogFormat(options), step > 0));
     }
     if (setup.eval_mode) {
@@ -395,14 +418,29 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
       }
       inputs.labels = on_device.labels;
       inputs.labelled = on_device.labelled;
+      if (dist) {
+        // Every rank computes the objective over the global batch (and so the
+        // same value); gradients flow back to each rank's own part.
+        for (torch::Tensor* t :
+             {&inputs.s1.view1, &inputs.s2.view1, &inputs.s1.view2, &inputs.s2.view2,
+              &inputs.s1.logits, &inputs.s2.logits, &inputs.fused_logits}) {
+          if (t->defined()) *t = dist->AllGatherWithGrad(*t);
+        }
+        if (inputs.labels.defined()) inputs.labels = dist->AllGather(inputs.labels);
+        if (inputs.labelled.defined()) {
+          inputs.labelled = dist->AllGather(inputs.labelled.to(torch::kUInt8)).to(torch::kBool);
+        }
+      }
       const losses::ObjectiveResult result = losses::ComputeObjective(inputs, setup.objective);
       optimizer->zero_grad();
       bool finite = true;
       if (scaler) {
         scaler->Scale(result.total).backward();
-        finite = scaler->Unscale(clip_params);  // before clipping: clip true gradients
+        if (dist) dist->AllReduceGradients(clip_params);  // the same sums on every rank
+        finite = scaler->Unscale(clip_params);            // before clipping: clip true gradients
       } else {
         result.total.backward();
+        if (dist) dist->AllReduceGradients(clip_params);
       }
       // A step whose fp16 gradients overflowed is skipped (the schedule still
       // advances, as with PyTorch's GradScaler).
@@ -414,7 +452,7 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
       }
       if (scaler) scaler->Update(finite);
       ++step;
-      samples_done += batch.size();
+      samples_done += batch.size() * (dist ? dist->world_size() : 1);
 
       std::map<std::string, double> losses_now;
       losses_now["total"] = result.total.item<double>();
@@ -438,7 +476,7 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
         if (scaler) row.emplace_back("loss_scale", scaler->scale());  // after this step's update
         MOSAIC_RETURN_IF_ERROR(log.Write(row));
       }
-      if (options.progress) {
+      if (options.progress && lead) {
         TrainProgress p;
         p.step = step;
         p.total_steps = total_steps;
@@ -450,7 +488,7 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
         options.progress(p);
       }
       const bool stop = options.stop_at_step > 0 && step >= options.stop_at_step;
-      if (!options.checkpoint_dir.empty() &&
+      if (!options.checkpoint_dir.empty() && lead &&
           (stop || step == total_steps ||
            (options.checkpoint_every_steps > 0 && step % options.checkpoint_every_steps == 0))) {
         MOSAIC_RETURN_IF_ERROR(SaveCheckpoint(options.checkpoint_dir, *model, *optimizer, identity,

@@ -93,6 +93,12 @@ struct MOSAIC_EXPORT LoaderOptions {
   // bytes of pixels, so later epochs skip Read(). Samples are admitted
   // first-come until the budget is full, then none are evicted. 0: no cache.
   size_t cache_max_bytes = 0;
+  // Data-parallel training: of every batch (batch_size samples, chosen and
+  // augmented exactly as without sharding) this loader builds only part
+  // shard_index of shard_count equal parts. batch_size must be divisible by
+  // shard_count, and drop_last must be set when shard_count > 1.
+  int shard_index = 0;
+  int shard_count = 1;
 };
 
 // Counters for monitoring and tests; cumulative since Create().

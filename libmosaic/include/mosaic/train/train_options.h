@@ -14,6 +14,7 @@
 
 #include "mosaic/bands.h"
 #include "mosaic/export.h"
+#include "mosaic/train/distributed.h"
 
 namespace mosaic::train {
 
@@ -80,6 +81,10 @@ struct OptimizationOptions {
   // bf16 is the better choice on GPUs that have it (Ampere and later).
   std::string device = "cpu";
   std::string amp = "none";
+  // --- Data-parallel training across processes (mosaic/train/distributed.h;
+  // world_size 1 = one process). batch_size is then the global batch and must
+  // be divisible by world_size.
+  DistributedOptions distributed;
 
   // --- Checkpoints: "<checkpoint_dir>/checkpoint.pt" (model, optimiser,
   // step, seed; written atomically) every checkpoint_every_steps steps (0 =

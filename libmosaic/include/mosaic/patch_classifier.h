@@ -50,6 +50,10 @@ struct PatchBatch {
   int64_t width = 0;
   const float* s1 = nullptr;  // [count, s1 bands, height, width]
   const float* s2 = nullptr;  // [count, s2 bands, height, width]
+  // The caller guarantees every value is finite (the scene engine replaces
+  // nodata before batching); skips the NaN/Inf check, which costs about a
+  // third of the time of a small model on the CPU.
+  bool values_checked = false;
 };
 
 // Thread-safety: Classify() may be called concurrently from several threads.

@@ -356,6 +356,7 @@ Status ScenePass::InferJob(RowJob* job) {
       batch.count = size;
       batch.height = P;
       batch.width = P;
+      batch.values_checked = true;  // the reader replaced every invalid value
       if (!group.s1.empty()) batch.s1 = group.s1.data() + begin * c1 * P * P;
       if (!group.s2.empty()) batch.s2 = group.s2.data() + begin * c2 * P * P;
       MOSAIC_RETURN_IF_ERROR(

@@ -122,6 +122,33 @@ struct RowJob {
 };
 using JobPtr = std::unique_ptr<RowJob>;
 
+// Finished jobs come back here with their buffers' capacity intact, so that
+// patch rows after the first few allocate nothing (fresh multi-megabyte
+// buffers cost page faults on every use).
+class JobPool {
+ public:
+  JobPtr Take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.empty()) return std::make_unique<RowJob>();
+    JobPtr job = std::move(free_.back());
+    free_.pop_back();
+    return job;
+  }
+  void Give(JobPtr job) {
+    for (RowJob::Group& g : job->groups) {
+      g.patches.clear();
+      g.s1.clear();
+      g.s2.clear();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(job));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<JobPtr> free_;
+};
+
 // What a reader thread keeps between its jobs: the last window it read, so
 // that the next patch row of the same strip only reads the rows it adds.
 struct ReaderState {
@@ -188,6 +215,7 @@ class ScenePass {
   const int64_t classes_;
   OrderedQueue<JobPtr> read_queue_;
   OrderedQueue<JobPtr> result_queue_;
+  JobPool pool_;
   PipelineState state_;
   std::atomic<int64_t> next_job_{0};
   std::mutex stats_mutex_;
@@ -305,6 +333,7 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderS
       }
     }
   };
+  int64_t per_head[3] = {0, 0, 0};
   for (int64_t i = 0; i < count; ++i) {
     const int64_t lx = layout_.xs[first + i] - job->window_x0;
     const bool s1_ok = has_s1 && static_cast<double>(invalid_count(inv1, lx)) <= limit;
@@ -325,7 +354,19 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderS
         break;
     }
     job->head[i] = head;
+    if (head != kHeadSkipped) ++per_head[head];
+  }
+  // Sized once, so that appending never reallocates.
+  for (int g = 0; g < 3; ++g) {
+    RowJob::Group& group = job->groups[g];
+    group.patches.reserve(static_cast<size_t>(per_head[g]));
+    if (g != 2) group.s1.reserve(static_cast<size_t>(per_head[g] * c1 * P * P));
+    if (g != 1) group.s2.reserve(static_cast<size_t>(per_head[g] * c2 * P * P));
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    const int head = job->head[i];
     if (head == kHeadSkipped) continue;
+    const int64_t lx = layout_.xs[first + i] - job->window_x0;
     RowJob::Group& group = job->groups[head];
     group.patches.push_back(i);
     if (head != 2) append_patch(group.s1, s1, c1, lx);
@@ -374,7 +415,8 @@ Status ScenePass::InferJob(RowJob* job) {
         }
       }
     }
-    job->groups[g] = RowJob::Group{};  // inputs are no longer needed
+    job->groups[g].s1.clear();  // inputs are no longer needed (capacity is kept for reuse)
+    job->groups[g].s2.clear();
   }
   return Status::OK();
 }
@@ -393,7 +435,7 @@ void ScenePass::ReaderLoop() {
     while (!state_.stopped()) {
       const int64_t seq = next_job_++;
       if (seq >= layout_.total_jobs) break;
-      auto job = std::make_unique<RowJob>();
+      JobPtr job = pool_.Take();
       const auto start = Clock::now();
       Status status = ReadJob(**reader, seq, job.get(), state);
       local.read_seconds += Seconds(start);
@@ -468,7 +510,7 @@ Status ScenePass::WriteBlock() {
   auto write = [&](BlockSink* raster, std::vector<float>& block, int64_t bands) -> Status {
     if (raster == nullptr) return Status::OK();
     std::vector<float> packed;
-    const float* data = block.data();
+    float* data = block.data();
     if (block_rows_ < kBlockRows) {
       packed.resize(static_cast<size_t>(bands * block_rows_ * core_width_));
       for (int64_t b = 0; b < bands; ++b) {
@@ -639,6 +681,7 @@ Status ScenePass::Run(const SceneProgress& progress, PassStats* stats) {
       }
     }
     status = spec_.grid == OutputGrid::kDense ? ConsumeDense(*job) : ConsumeCoarse(*job);
+    pool_.Give(std::move(job));
     stats_.write_seconds += Seconds(start);
     if (!status.ok()) {
       state_.Fail(status);

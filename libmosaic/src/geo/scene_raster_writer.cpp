@@ -55,8 +55,7 @@ MemorySink::MemorySink(int64_t bands, int64_t x0, int64_t y0, int64_t width, int
                        float* out)
     : bands_(bands), x0_(x0), y0_(y0), width_(width), height_(height), out_(out) {}
 
-Status MemorySink::Write(int64_t x0, int64_t y0, int64_t width, int64_t height,
-                         const float* values) {
+Status MemorySink::Write(int64_t x0, int64_t y0, int64_t width, int64_t height, float* values) {
   const int64_t cx0 = std::max(x0, x0_), cx1 = std::min(x0 + width, x0_ + width_);
   const int64_t cy0 = std::max(y0, y0_), cy1 = std::min(y0 + height, y0_ + height_);
   if (cx0 >= cx1 || cy0 >= cy1) return Status::OK();
@@ -100,7 +99,6 @@ struct OutputRaster::Impl {
   GDALDatasetH dataset = nullptr;
   bool committed = false;
   std::vector<uint8_t> bytes;
-  std::vector<float> floats;
 
   ~Impl() {
     if (dataset != nullptr) GDALClose(dataset);
@@ -188,8 +186,7 @@ StatusOr<std::unique_ptr<OutputRaster>> OutputRaster::Create(const OutputRasterS
   return std::unique_ptr<OutputRaster>(new OutputRaster(std::move(impl)));
 }
 
-Status OutputRaster::Write(int64_t x0, int64_t y0, int64_t width, int64_t height,
-                           const float* values) {
+Status OutputRaster::Write(int64_t x0, int64_t y0, int64_t width, int64_t height, float* values) {
   Impl& r = *impl_;
   GdalErrorCapture errors;
   const int64_t n = width * height;
@@ -214,13 +211,13 @@ Status OutputRaster::Write(int64_t x0, int64_t y0, int64_t width, int64_t height
     }
     buffer = r.bytes.data();
   } else if (r.spec.kind == OutputKind::kProbabilityFloat) {
-    r.floats.assign(values, values + n * bands);
-    for (float& v : r.floats) {
-      if (std::isnan(v)) v = kFloatProbabilityNodata;
+    // In place: the caller's block is scratch once handed over.
+    for (int64_t i = 0; i < n * bands; ++i) {
+      if (std::isnan(values[i])) values[i] = kFloatProbabilityNodata;
     }
-    buffer = r.floats.data();
+    buffer = values;
   } else {
-    buffer = const_cast<float*>(values);
+    buffer = values;
   }
   const CPLErr result = GDALDatasetRasterIO(
       r.dataset, GF_Write, static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(width),

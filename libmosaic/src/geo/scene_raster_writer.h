@@ -41,19 +41,19 @@ struct OutputRasterSpec {
 };
 
 // Where a scene pass hands finished output blocks: [bands, height, width]
-// float32 values (NaN = nodata; top-k: class index + 1, 0 = nodata).
+// float32 values (NaN = nodata; top-k: class index + 1, 0 = nodata). A sink
+// may overwrite the values (the pass refills its block afterwards).
 class BlockSink {
  public:
   virtual ~BlockSink() = default;
-  virtual Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height,
-                       const float* values) = 0;
+  virtual Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, float* values) = 0;
 };
 
 // Collects the blocks that overlap a window into memory, [bands, height, width].
 class MemorySink : public BlockSink {
  public:
   MemorySink(int64_t bands, int64_t x0, int64_t y0, int64_t width, int64_t height, float* out);
-  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, const float* values) override;
+  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, float* values) override;
 
  private:
   int64_t bands_, x0_, y0_, width_, height_;
@@ -78,7 +78,7 @@ class OutputRaster : public BlockSink {
   // the writer.
   // Blocks should cover whole 256-row tile rows: each write is flushed to the
   // file at once, so GDAL's cache does not grow with the scene.
-  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, const float* values) override;
+  Status Write(int64_t x0, int64_t y0, int64_t width, int64_t height, float* values) override;
   // Builds overviews / converts to COG, closes the file. `progress` may be null.
   Status Finish(const SceneProgress& progress);
   // Renames the finished file onto its destination.

@@ -56,6 +56,14 @@ Status CheckWindow(int64_t x0, int64_t y0, int64_t w, int64_t h, int64_t width, 
 }  // namespace
 
 namespace internal {
+StatusOr<std::unique_ptr<PatchClassifier>> OpenClassifier(const ScenePredictOptions& options) {
+  ClassifierOptions classifier_options;
+  classifier_options.device = options.device;
+  classifier_options.num_threads = options.num_threads;
+  classifier_options.precision = options.precision;
+  return PatchClassifier::Open(options.model, classifier_options);
+}
+
 std::array<double, 6> CoarseGeotransform(const ScenePlan& plan, int64_t stride) {
   std::array<double, 6> gt = plan.grid.geotransform;
   gt[1] *= static_cast<double>(stride);
@@ -70,12 +78,7 @@ SceneSession::~SceneSession() = default;
 StatusOr<std::unique_ptr<SceneSession>> SceneSession::Open(const SceneInputs& inputs,
                                                            const ScenePredictOptions& options) {
   MOSAIC_RETURN_IF_ERROR(ValidateSessionOptions(options));
-  ClassifierOptions classifier_options;
-  classifier_options.device = options.device;
-  classifier_options.num_threads = options.num_threads;
-  classifier_options.precision = options.precision;
-  StatusOr<std::unique_ptr<PatchClassifier>> classifier =
-      PatchClassifier::Open(options.model, classifier_options);
+  StatusOr<std::unique_ptr<PatchClassifier>> classifier = internal::OpenClassifier(options);
   if (!classifier.ok()) return classifier.status();
   return internal::SessionAccess::Open(inputs, options, std::move(*classifier));
 }

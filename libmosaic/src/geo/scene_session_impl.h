@@ -34,6 +34,9 @@ struct SessionAccess {
                                               const SceneProgress& progress);
 };
 
+// Opens the options' model on their device, precision and thread count.
+StatusOr<std::unique_ptr<PatchClassifier>> OpenClassifier(const ScenePredictOptions& options);
+
 // The geotransform of the coarse grid (pixel = stride cell).
 std::array<double, 6> CoarseGeotransform(const ScenePlan& plan, int64_t stride);
 }  // namespace internal

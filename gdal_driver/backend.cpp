@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +21,7 @@
 #include "backend_api.h"
 #include "description.h"
 #include "mosaic/bundle_format.h"
+#include "mosaic/geo/scene_predictor.h"
 #include "mosaic/geo/scene_session.h"
 #include "mosaic_dataset.h"
 
@@ -66,6 +68,24 @@ Status WriteMemoryRaster(const std::string& path, const float* planes,
     }
   }
   return Status::OK();
+}
+
+// The models the pixel function has opened, by bundle, device, precision and
+// threads: a VRT read window by window loads its model once.
+StatusOr<std::shared_ptr<const geo::ScenePredictor>> CachedPredictor(
+    const geo::ScenePredictOptions& options) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const geo::ScenePredictor>> predictors;
+  const std::string key = options.model + "|" + options.device + "|" + options.precision + "|" +
+                          std::to_string(options.num_threads);
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = predictors.find(key);
+  if (it != predictors.end()) return it->second;
+  StatusOr<std::unique_ptr<geo::ScenePredictor>> opened = geo::ScenePredictor::Open(options);
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<const geo::ScenePredictor> shared = std::move(*opened);
+  predictors[key] = shared;
+  return shared;
 }
 
 // The buffer handed to the pixel function, as a scene of its own: S2 bands
@@ -138,8 +158,11 @@ Status PredictBuffer(const float* input, int input_bands, int width, int height,
     description->inputs.s1 = {files.back()};
   }
   if (status.ok()) {
+    StatusOr<std::shared_ptr<const geo::ScenePredictor>> predictor =
+        CachedPredictor(description->options);
     StatusOr<std::unique_ptr<geo::SceneSession>> session =
-        geo::SceneSession::Open(description->inputs, description->options);
+        predictor.ok() ? (*predictor)->OpenSession(description->inputs, description->options)
+                       : StatusOr<std::unique_ptr<geo::SceneSession>>(predictor.status());
     if (!session.ok()) {
       status = session.status();
     } else if ((*session)->width() != width || (*session)->height() != height) {

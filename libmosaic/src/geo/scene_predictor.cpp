@@ -20,4 +20,9 @@ StatusOr<ScenePredictResult> ScenePredictor::Predict(const SceneInputs& inputs,
   return internal::SessionAccess::Predict(inputs, options, classifier_, progress);
 }
 
+StatusOr<std::unique_ptr<SceneSession>> ScenePredictor::OpenSession(
+    const SceneInputs& inputs, const ScenePredictOptions& options) const {
+  return internal::SessionAccess::Open(inputs, options, classifier_);
+}
+
 }  // namespace mosaic::geo

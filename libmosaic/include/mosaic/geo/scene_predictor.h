@@ -13,6 +13,7 @@
 
 #include "mosaic/export.h"
 #include "mosaic/geo/scene_predict.h"
+#include "mosaic/geo/scene_session.h"
 #include "mosaic/manifest.h"
 #include "mosaic/patch_classifier.h"
 #include "mosaic/status.h"
@@ -35,6 +36,12 @@ class MOSAIC_EXPORT ScenePredictor {
   StatusOr<ScenePredictResult> Predict(const SceneInputs& inputs,
                                        const ScenePredictOptions& options,
                                        const SceneProgress& progress = nullptr) const;
+
+  // SceneSession::Open(inputs, options) with this predictor's model (shared,
+  // not reloaded): for front ends that open many small scenes with one model,
+  // e.g. the GDAL pixel function. The session may outlive the predictor.
+  StatusOr<std::unique_ptr<SceneSession>> OpenSession(const SceneInputs& inputs,
+                                                      const ScenePredictOptions& options) const;
 
  private:
   explicit ScenePredictor(std::shared_ptr<const PatchClassifier> classifier)

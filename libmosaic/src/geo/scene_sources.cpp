@@ -647,7 +647,14 @@ struct SceneReader::Impl {
       ry1 = std::max(ry1, map_y[j] + 1);
     }
     const int64_t rw = rx1 - rx0, rh = ry1 - ry0;
-    scratch.resize(static_cast<size_t>(rw * rh));
+    // A window inside the scene is read straight into `out`; only windows
+    // that run past an edge go through the scratch buffer and the mirror map.
+    const bool inside = rx0 == w.x0 && rw == w.width && ry0 == w.y0 && rh == w.height;
+    float* target = out;
+    if (!inside) {
+      scratch.resize(static_cast<size_t>(rw * rh));
+      target = scratch.data();
+    }
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = GRIORA_NearestNeighbour;
@@ -674,11 +681,11 @@ struct SceneReader::Impl {
       extra.dfXSize = std::min(sw, band_w - extra.dfXOff);
       extra.dfYSize = std::min(sh, band_h - extra.dfYOff);
     }
-    if (GDALRasterIOEx(access.band, GF_Read, xoff, yoff, xsize, ysize, scratch.data(),
-                       static_cast<int>(rw), static_cast<int>(rh), GDT_Float32, 0, 0,
-                       &extra) != CE_None) {
+    if (GDALRasterIOEx(access.band, GF_Read, xoff, yoff, xsize, ysize, target, static_cast<int>(rw),
+                       static_cast<int>(rh), GDT_Float32, 0, 0, &extra) != CE_None) {
       return Status::Corruption(WithGdalMessage(what + ": reading pixels failed", errors));
     }
+    if (inside) return Status::OK();
     for (int64_t j = 0; j < w.height; ++j) {
       const float* src = scratch.data() + (map_y[j] - ry0) * rw;
       float* dst = out + j * w.width;

@@ -4,6 +4,7 @@
 #include <cpl_error.h>
 #include <ogr_srs_api.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 
@@ -31,12 +32,22 @@ void CPL_STDCALL GdalErrorCapture::Handler(CPLErr error_class, CPLErrorNum /*num
 }
 
 std::string GdalErrorCapture::Message() const {
+  // GDAL repeats itself (one message per block that failed to write, say):
+  // distinct messages only, and at most a few of them.
+  constexpr size_t kMaxMessages = 3;
   const std::vector<std::string>& messages = failures_.empty() ? warnings_ : failures_;
-  std::string joined;
+  std::vector<std::string> distinct;
   for (const std::string& m : messages) {
-    if (m.empty()) continue;
+    if (m.empty() || std::find(distinct.begin(), distinct.end(), m) != distinct.end()) continue;
+    distinct.push_back(m);
+  }
+  std::string joined;
+  for (size_t i = 0; i < distinct.size() && i < kMaxMessages; ++i) {
     if (!joined.empty()) joined += "; ";
-    joined += m;
+    joined += distinct[i];
+  }
+  if (distinct.size() > kMaxMessages) {
+    joined += " (and " + std::to_string(distinct.size() - kMaxMessages) + " more)";
   }
   return joined;
 }

@@ -220,6 +220,14 @@ StatusOr<ScenePredictResult> internal::SessionAccess::Predict(
     stats.infer_seconds += embed_stats.infer_seconds;
     stats.write_seconds += embed_stats.write_seconds;
   }
+  if (stats.inferred == 0) {
+    // An all-nodata output is of no use to anyone: say so instead.
+    return Status::InvalidArgument(
+        "no patch of the scene has enough valid pixels (at most " +
+        std::to_string(static_cast<int>(options.max_nodata_fraction * 100.0)) +
+        " % nodata per patch and modality, --max-nodata): nothing to predict; check the inputs' "
+        "nodata values and the validity mask");
+  }
   result.patches_inferred = stats.inferred;
   result.patches_skipped = stats.skipped;
   for (int h = 0; h < 3; ++h) result.patches_by_head[h] = stats.by_head[h];

@@ -163,6 +163,13 @@ StatusOr<RasterFacts> ProbeSource(const std::string& path, bool sentinel1) {
   if (bands < 1) return Status::InvalidArgument(path + ": has no raster bands");
   for (int b = 1; b <= bands; ++b) {
     GDALRasterBandH band = GDALGetRasterBand(ds, b);
+    const GDALDataType type = GDALGetRasterDataType(band);
+    if (GDALDataTypeIsComplex(type)) {
+      return Status::InvalidArgument(path + ": band " + std::to_string(b) + " is " +
+                                     GDALGetDataTypeName(type) +
+                                     "; complex values are not supported (expected real-valued "
+                                     "reflectance or backscatter)");
+    }
     std::string name;
     const char* description = GDALGetDescription(band);
     if (description != nullptr) name = FindBandName(description, sentinel1);
@@ -506,8 +513,12 @@ StatusOr<ScenePlan> PlanScene(const SceneInputs& inputs, const ModelManifest& ma
     plan.s2_mask = inputs.s2_mask;
     plan.s2_mask_invalid_values = inputs.s2_mask_invalid_values;
   }
-  if (plan.grid.width < 1 || plan.grid.height < 1) {
-    return Status::InvalidArgument("the scene grid is empty (0 pixels)");
+  if (plan.grid.width < kMinSceneSidePx || plan.grid.height < kMinSceneSidePx) {
+    const std::string first = !inputs.s2.empty() ? inputs.s2.front() : inputs.s1.front();
+    return Status::InvalidArgument(first + ": the scene is " + std::to_string(plan.grid.width) +
+                                   " x " + std::to_string(plan.grid.height) + " px; at least " +
+                                   std::to_string(kMinSceneSidePx) + " x " +
+                                   std::to_string(kMinSceneSidePx) + " px are needed");
   }
   return plan;
 }

@@ -45,6 +45,10 @@ struct ScenePlan {
   std::vector<std::string> notices;
 };
 
+// Smaller scenes are refused: a patch would be almost entirely mirrored
+// pixels (the classifier's own lower limit is 8 px too).
+inline constexpr int64_t kMinSceneSidePx = 8;
+
 // Resolves inputs against the model. Errors name the file and the band or
 // option at fault (missing bands, grids that disagree, no S1/S2 overlap, a
 // modality the model cannot use).

@@ -50,14 +50,6 @@ StatusOr<torch::Tensor> PrepareInput(const float* data, const PatchBatch& batch,
 
 }  // namespace
 
-StatusOr<HeadChoice> ParseHeadChoice(const std::string& name) {
-  if (name == "auto") return HeadChoice::kAuto;
-  if (name == "fused") return HeadChoice::kFused;
-  if (name == "s1") return HeadChoice::kS1;
-  if (name == "s2") return HeadChoice::kS2;
-  return Status::InvalidArgument("head '" + name + "': expected auto, fused, s1 or s2");
-}
-
 PatchClassifier::PatchClassifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PatchClassifier::~PatchClassifier() = default;
 

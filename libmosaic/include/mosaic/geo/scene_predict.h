@@ -171,7 +171,8 @@ struct ScenePredictResult {
 };
 
 // Runs the engine. Errors (each names the file or option): InvalidArgument
-// (options, missing bands, no overlap, existing output without overwrite),
+// (options, missing bands, no overlap, a scene under 8 x 8 px, complex-valued
+// bands, no patch with enough valid pixels, existing output without overwrite),
 // NotFound / Corruption (inputs), IOError (writing), Cancelled.
 MOSAIC_EXPORT StatusOr<ScenePredictResult> PredictScene(const SceneInputs& inputs,
                                                         const ScenePredictOptions& options,

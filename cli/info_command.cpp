@@ -9,6 +9,7 @@
 #include "mosaic/bundle_format.h"
 #include "mosaic/manifest.h"
 #include "mosaic/model_factory.h"
+#include "mosaic/patch_classifier.h"
 
 namespace mosaic::cli {
 namespace {
@@ -27,6 +28,12 @@ int RunInfo(const InfoArgs& args) {
   }()
       : ReadBundleManifest(args.bundle);
   if (!manifest.ok()) return ReportError("info", manifest.status());
+  if (args.verify) {
+    // The full load also checks every tensor's name, shape and dtype against
+    // the architecture the manifest declares.
+    StatusOr<std::unique_ptr<PatchClassifier>> model = PatchClassifier::Open(args.bundle);
+    if (!model.ok()) return ReportError("info", model.status());
+  }
   StatusOr<int64_t> parameters = CountParameters(*manifest);
   if (!parameters.ok()) return ReportError("info", parameters.status());
   if (args.json) {
@@ -36,7 +43,10 @@ int RunInfo(const InfoArgs& args) {
   } else {
     std::cout << "Bundle:       " << args.bundle << "\n"
               << DescribeManifest(*manifest) << "Parameters:   " << *parameters << "\n";
-    if (args.verify) std::cout << "Checksums:    all tensors verified\n";
+    if (args.verify) {
+      std::cout << "Checksums:    all tensors verified\n"
+                << "Architecture: every tensor matches the declared architecture\n";
+    }
   }
   return 0;
 }
@@ -48,7 +58,9 @@ void RegisterInfoCommand(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("info", "Describe a model bundle (manifest, bands, classes)");
   cmd->add_option("bundle", args->bundle, "Model bundle file (.mosaic)")->required();
   cmd->add_flag("--json", args->json, "Print the manifest as JSON");
-  cmd->add_flag("--verify", args->verify, "Also read every tensor and verify its checksum");
+  cmd->add_flag(
+      "--verify", args->verify,
+      "Also read every tensor, verify its checksum and check it against the architecture");
   cmd->callback([args, exit_code] { *exit_code = RunInfo(*args); });
 }
 

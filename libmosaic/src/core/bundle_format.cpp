@@ -104,7 +104,7 @@ StatusOr<ParsedHeader> ReadHeader(const std::string& path, std::ifstream& in,
   if (got >= 4 && prefix[0] == 'P' && prefix[1] == 'K' && prefix[2] == 3 && prefix[3] == 4) {
     return Corrupt(path,
                    "this is a ZIP archive (e.g. a PyTorch .pt / TorchScript file), not a MoSAiC "
-                   "model bundle; convert weights with the documented export script");
+                   "model bundle; import PyTorch weights with scripts/import-pytorch-weights.py");
   }
   if (got < sizeof(kMagic) || std::memcmp(prefix.data(), kMagic, sizeof(kMagic)) != 0) {
     if (got < sizeof(kMagic) && file_size < sizeof(kMagic)) {

@@ -58,11 +58,12 @@ TEST(DistributedTraining, TwoRanksHoldIdenticalWeightsAndMatchOneProcess) {
                          dir.File("single.log") + " 2>&1")
                             .c_str()),
             0);
-  // Both ranks at once; the shell waits for both and fails if either failed.
-  const std::string both = "( " + worker + " " + dir.File("rank0.mosaic") + " " + steps + " 0 2 " +
-                           port + " > " + dir.File("rank0.log") + " 2>&1 & " + worker + " " +
+  // Both ranks at once; the shell waits for both (by pid: a job that already
+  // ended is no longer in the job table) and fails if either failed.
+  const std::string both = worker + " " + dir.File("rank0.mosaic") + " " + steps + " 0 2 " + port +
+                           " > " + dir.File("rank0.log") + " 2>&1 & a=$!; " + worker + " " +
                            dir.File("rank1.mosaic") + " " + steps + " 1 2 " + port + " > " +
-                           dir.File("rank1.log") + " 2>&1 & wait %1 && wait %2 )";
+                           dir.File("rank1.log") + " 2>&1 & b=$!; wait $a && wait $b";
   ASSERT_EQ(std::system(("bash -c '" + both + "'").c_str()), 0)
       << ReadText(dir.File("rank0.log")) << ReadText(dir.File("rank1.log"));
   // The ranks compute the same global loss and apply the same summed

@@ -15,7 +15,7 @@ flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fr
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
-  -DMOSAIC_WITH_QGIS=OFF -DMOSAIC_BUILD_BENCH=OFF >/dev/null
+  -DMOSAIC_WITH_GDAL=OFF -DMOSAIC_WITH_QGIS=OFF -DMOSAIC_BUILD_BENCH=OFF >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 # LibTorch itself is not instrumented: its containers would be reported falsely.
 [ "${1:-}" = "--all" ] && ASAN_OPTIONS=$ASAN_OPTIONS:detect_container_overflow=0:detect_leaks=0

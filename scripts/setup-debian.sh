@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
+  clang libclang-rt-14-dev          # libFuzzer targets (fuzz/, scripts/fuzz.sh)
   libtorch-dev                      # LibTorch 1.13 (CPU)
   libgloo-dev                       # Gloo headers: data-parallel training (c10d)
   libgdal-dev gdal-bin libproj-dev  # geo layer, GDAL plugin, GDAL tools for tests

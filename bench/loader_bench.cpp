@@ -36,12 +36,12 @@
 
 namespace {
 
+using mosaic::bench::kNumClasses;
 using mosaic::data::Batch;
 using mosaic::data::Loader;
 using mosaic::data::LoaderOptions;
 using mosaic::data::MemoryDataset;
 using mosaic::data::PatchSample;
-using mosaic::bench::kNumClasses;
 
 using mosaic::bench::kPatchPx;
 constexpr int64_t kBatchSize = 32;

@@ -274,6 +274,25 @@ def main():
             if line.startswith("{"):
                 R["scaling"]["rows"].append(json.loads(line))
 
+        # --- 3b. Throughput vs batch size and threads (1024² scene) ----------------------
+        n = sizes[0]
+        s2, s1 = os.path.join(scenes, "s2_%d.tif" % n), os.path.join(scenes, "s1_%d.tif" % n)
+        sweep = []
+        for batch in (4, 16, 64):
+            for threads in (1, 2):
+                for readers in (1, 2):
+                    log("sweep %d²: batch %d, LibTorch threads %d, reader threads %d" %
+                        (n, batch, threads, readers))
+                    out, wall, _ = run_measured(
+                        [mosaic, "predict", "--s2", s2, "--s1", s1, "--model", MODEL, "-o",
+                         os.path.join(work, "sweep.tif"), "--stride", "60", "--overwrite", "--json",
+                         "--batch-size", str(batch), "--threads", str(threads),
+                         "--reader-threads", str(readers)])
+                    j = json.loads(out)
+                    sweep.append({"batch": batch, "threads": threads, "readers": readers,
+                                  "patches_per_s": j["patches_inferred"] / j["seconds"]["total"]})
+        R["sweep"] = {"size": n, "rows": sweep}
+
         # --- 4. Training: C++ trainer vs the Python loop -------------------------------
         log("training: C++ Trainer (mosaic_bench_train) x%d" % train_runs)
         cpp_train, cpp_step = [], []
@@ -480,6 +499,23 @@ def write_report(R, out_dir, sizes):
     else:
         A("scene_scaling.sh failed (exit %s):" % R["scaling"]["rc"])
     A("")
+
+    # --- batch size and threads
+    if R.get("sweep"):
+        A("### Throughput vs. batch size and threads (%d² scene, `mosaic predict`)" % R["sweep"]["size"])
+        A("")
+        A("patches/s of one run each (end to end inside the process); `--threads` = LibTorch "
+          "intra-op threads, `--reader-threads` = GDAL reader threads.")
+        A("")
+        A("| batch | LibTorch threads | reader threads | patches/s |")
+        A("|---|---|---|---|")
+        for r in R["sweep"]["rows"]:
+            A("| %d | %d | %d | %.1f |" % (r["batch"], r["threads"], r["readers"], r["patches_per_s"]))
+        best = max(R["sweep"]["rows"], key=lambda r: r["patches_per_s"])
+        A("")
+        A("Best here: batch %d, %d LibTorch thread(s), %d reader thread(s)." % (
+            best["batch"], best["threads"], best["readers"]))
+        A("")
 
     # --- training
     T = R["train"]

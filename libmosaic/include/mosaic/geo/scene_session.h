@@ -61,9 +61,7 @@ class MOSAIC_EXPORT SceneSession {
   struct Impl;
   explicit SceneSession(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
-  friend StatusOr<ScenePredictResult> PredictScene(const SceneInputs&, const ScenePredictOptions&,
-                                                   const SceneProgress&);
-  friend struct internal::SessionAccess;
+  friend struct internal::SessionAccess;  // PredictScene and ScenePredictor open sessions
 };
 
 }  // namespace mosaic::geo

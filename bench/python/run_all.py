@@ -20,8 +20,6 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 PY = sys.executable
@@ -84,13 +82,16 @@ def machine_description():
 # Plots with PIL (matplotlib is not installed)
 
 
-def bar_chart(path, title, groups, series, values, unit, colors=None):
-    """Grouped bars: values[s][g] for series s and group g."""
+COLORS = [(52, 101, 164), (204, 102, 0), (78, 154, 6), (117, 80, 123)]
+W, H = 900, 460  # chart size in pixels
+
+
+def chart_frame(title, values, unit, margins):
+    """A white canvas with the title, axes, grid lines and a value axis from 0 to
+    115 % of the largest value (NaN ignored). Returns (image, draw, font, vmax)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    colors = colors or [(52, 101, 164), (204, 102, 0), (78, 154, 6), (117, 80, 123)]
-    W, H = 900, 460
-    left, right, top, bottom = 90, 30, 60, 90
+    left, right, top, bottom = margins
     img = Image.new("RGB", (W, H), "white")
     d = ImageDraw.Draw(img)
     font = ImageFont.load_default()
@@ -102,8 +103,16 @@ def bar_chart(path, title, groups, series, values, unit, colors=None):
         y = H - bottom - (H - top - bottom) * k / 5
         d.line([(left - 5, y), (left, y)], fill="black")
         d.line([(left + 1, y), (W - right, y)], fill=(225, 225, 225))
-        d.text((5, y - 6), ("%.3g" % v), fill="black", font=font)
+        d.text((5, y - 6), "%.3g" % v, fill="black", font=font)
     d.text((5, top - 25), unit, fill="black", font=font)
+    return img, d, font, vmax
+
+
+def bar_chart(path, title, groups, series, values, unit, colors=None):
+    """Grouped bars: values[s][g] for series s and group g."""
+    colors = colors or COLORS
+    left, right, top, bottom = 90, 30, 60, 90
+    img, d, font, vmax = chart_frame(title, values, unit, (left, right, top, bottom))
     n_g, n_s = len(groups), len(series)
     gw = (W - left - right) / n_g
     bw = gw * 0.8 / n_s
@@ -127,23 +136,9 @@ def bar_chart(path, title, groups, series, values, unit, colors=None):
 
 
 def line_chart(path, title, xs, series, values, xlabel, unit):
-    from PIL import Image, ImageDraw, ImageFont
-
-    colors = [(52, 101, 164), (204, 102, 0), (78, 154, 6), (117, 80, 123)]
-    W, H = 900, 460
+    """One line per series: values[s][i] at xs[i]."""
     left, right, top, bottom = 90, 40, 60, 80
-    img = Image.new("RGB", (W, H), "white")
-    d = ImageDraw.Draw(img)
-    font = ImageFont.load_default()
-    vmax = max([v for row in values for v in row if v == v] + [1e-9]) * 1.15
-    d.text((left, 15), title, fill="black", font=font)
-    d.line([(left, top), (left, H - bottom), (W - right, H - bottom)], fill="black")
-    for k in range(6):
-        v = vmax * k / 5
-        y = H - bottom - (H - top - bottom) * k / 5
-        d.line([(left + 1, y), (W - right, y)], fill=(225, 225, 225))
-        d.text((5, y - 6), "%.3g" % v, fill="black", font=font)
-    d.text((5, top - 25), unit, fill="black", font=font)
+    img, d, font, vmax = chart_frame(title, values, unit, (left, right, top, bottom))
     n = len(xs)
 
     def px(i):
@@ -154,12 +149,13 @@ def line_chart(path, title, xs, series, values, xlabel, unit):
     d.text((W // 2 - 40, H - bottom + 30), xlabel, fill="black", font=font)
     for s, name in enumerate(series):
         pts = [(px(i), H - bottom - (H - top - bottom) * v / vmax) for i, v in enumerate(values[s]) if v == v]
+        color = COLORS[s % len(COLORS)]
         if len(pts) > 1:
-            d.line(pts, fill=colors[s], width=3)
+            d.line(pts, fill=color, width=3)
         for p in pts:
-            d.ellipse([p[0] - 4, p[1] - 4, p[0] + 4, p[1] + 4], fill=colors[s])
+            d.ellipse([p[0] - 4, p[1] - 4, p[0] + 4, p[1] + 4], fill=color)
         y = H - bottom + 50
-        d.rectangle([left + s * 260, y, left + s * 260 + 10, y + 10], fill=colors[s])
+        d.rectangle([left + s * 260, y, left + s * 260 + 10, y + 10], fill=color)
         d.text((left + s * 260 + 15, y - 1), name, fill="black", font=font)
     img.save(path)
 

@@ -24,6 +24,11 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr int kHeadSkipped = -1;
 constexpr int64_t kBlockRows = 256;  // output rows handed to GDAL at once (one tile row)
 
+// out[x] += scale * in[x] for x < n (the blending's inner loop).
+void AddScaled(float scale, const float* __restrict in, int64_t n, float* __restrict out) {
+  for (int64_t x = 0; x < n; ++x) out[x] += scale * in[x];
+}
+
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
 }
@@ -227,7 +232,8 @@ class ScenePass {
   int64_t window_x0_ = 0, window_width_ = 0;
   std::vector<float> accumulator_;  // dense ring: [patch rows][classes][window_width]
   std::vector<float> weight_sum_;   // [patch rows][window_width]
-  std::vector<uint8_t> invalid_;    // [patch rows][window_width]
+  std::vector<float> profile_;    // one patch row's horizontal profile: [classes + 1][window_width]
+  std::vector<uint8_t> invalid_;  // [patch rows][window_width]
   int64_t next_flush_row_ = 0;
   // Output rows waiting to be written: [bands][kBlockRows][core_width].
   std::vector<float> block_probabilities_, block_topk_, block_embeddings_;
@@ -612,22 +618,33 @@ Status ScenePass::ConsumeDense(const RowJob& job) {
               job.input_invalid.begin() + (r + 1) * window_width_,
               invalid_.begin() + slot * window_width_);
   }
+  // The window is separable: patch i adds p_i[c] * w[r] * w[x - lx_i] to
+  // pixel (y0 + r, x). Every patch of this row shares w[r], so the row's
+  // horizontal profile, profile[c][x] = sum_i p_i[c] * w[x - lx_i] (and the
+  // same for the weights), is built once and added to each of the P ring
+  // rows scaled by w[r]: half the work of adding patch by patch.
+  const int64_t width = window_width_;
+  profile_.assign(static_cast<size_t>((classes_ + 1) * width), 0.0f);
+  float* weight_profile = profile_.data() + classes_ * width;
+  int64_t lo = width, hi = 0;  // the profile's non-zero columns
   for (size_t i = 0; i < job.head.size(); ++i) {
     if (job.head[i] == kHeadSkipped) continue;
     const float* p = job.probabilities.data() + static_cast<int64_t>(i) * classes_;
     const int64_t lx = layout_.xs[strip.first_patch + static_cast<int64_t>(i)] - window_x0_;
-    for (int64_t r = 0; r < P && y0 + r < H; ++r) {
-      const int64_t slot = (y0 + r) % P;
-      float* acc = accumulator_.data() + slot * classes_ * window_width_;
-      float* wsum = weight_sum_.data() + slot * window_width_ + lx;
-      const float wy = weights_[r];
-      for (int64_t x = 0; x < P; ++x) wsum[x] += wy * weights_[x];
-      for (int64_t c = 0; c < classes_; ++c) {
-        float* a = acc + c * window_width_ + lx;
-        const float pc = p[c] * wy;
-        for (int64_t x = 0; x < P; ++x) a[x] += pc * weights_[x];
-      }
+    for (int64_t c = 0; c < classes_; ++c)
+      AddScaled(p[c], weights_.data(), P, profile_.data() + c * width + lx);
+    AddScaled(1.0f, weights_.data(), P, weight_profile + lx);
+    lo = std::min(lo, lx);
+    hi = std::max(hi, lx + P);
+  }
+  for (int64_t r = 0; r < P && y0 + r < H && lo < hi; ++r) {
+    const int64_t slot = (y0 + r) % P;
+    float* acc = accumulator_.data() + slot * classes_ * width;
+    const float wy = weights_[r];
+    for (int64_t c = 0; c < classes_; ++c) {
+      AddScaled(wy, profile_.data() + c * width + lo, hi - lo, acc + c * width + lo);
     }
+    AddScaled(wy, weight_profile + lo, hi - lo, weight_sum_.data() + slot * width + lo);
   }
   if (job.row + 1 == layout_.row_end) {
     const int64_t end = spec_.window.has_value() ? spec_.window->y0 + spec_.window->height : H;

@@ -156,10 +156,9 @@ nlohmann::ordered_json ResultJson(const geo::ScenePredictResult& r) {
       {"fused", r.patches_by_head[0]}, {"s1", r.patches_by_head[1]}, {"s2", r.patches_by_head[2]}};
   j["files"] = r.files;
   j["notices"] = r.notices;
-  j["seconds"] = {{"read", r.read_seconds},
-                  {"infer", r.infer_seconds},
-                  {"write", r.write_seconds},
-                  {"total", r.total_seconds}};
+  j["seconds"] = {{"read", r.read_seconds},     {"infer", r.infer_seconds},
+                  {"write", r.write_seconds},   {"open", r.open_seconds},
+                  {"finish", r.finish_seconds}, {"total", r.total_seconds}};
   return j;
 }
 
@@ -182,7 +181,9 @@ void PrintReport(const geo::ScenePredictResult& r, const geo::ScenePredictOption
             << r.patches_skipped << " skipped (no usable modality)\n";
   std::cout << "time: " << Seconds(r.total_seconds) << " (read " << Seconds(r.read_seconds)
             << ", infer " << Seconds(r.infer_seconds) << ", write " << Seconds(r.write_seconds)
-            << "; stages overlap, each summed over its threads)\n";
+            << "; stages overlap, each summed over its threads; before them "
+            << Seconds(r.open_seconds) << " opening, after them " << Seconds(r.finish_seconds)
+            << " finishing)\n";
   for (const std::string& notice : r.notices) std::cout << "notice: " << notice << "\n";
 }
 

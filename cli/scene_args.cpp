@@ -55,6 +55,8 @@ void AddOutputEncodingOptions(CLI::Option_group* out, SceneArgs* a) {
   geo::ScenePredictOptions& o = a->options;
   out->add_option("--format", a->format, "gtiff or cog");
   out->add_option("--compress", o.compress, "zstd (fast), deflate (most compatible), lzw or none");
+  out->add_option("--encode-threads", o.encode_threads,
+                  "Threads compressing output tiles (0 = one per CPU core)");
   out->add_option("--type", a->type, "float32 (0..1, nodata -1) or byte (0..254, nodata 255)");
   out->add_flag("--overviews", o.overviews, "Build internal overviews (always for cog)");
   out->add_option("--topk", o.topk, "Bands of the top-k raster");

@@ -653,14 +653,17 @@ TEST(ScenePredictTest, CloudyS2FallsBackToTheS1Head) {
   }
 }
 
+// Reader threads and GDAL's compression threads change only who does the work.
 TEST(ScenePredictTest, SameInputsGiveByteIdenticalFiles) {
   TempDir dir;
   const SceneFiles files = WriteScene(dir, 300, 240, 9);
   std::vector<std::array<std::string, 3>> runs;
-  for (int threads : {1, 1, 2, 2}) {
+  const std::pair<int, int> reader_and_encode_threads[] = {{1, 1}, {1, 0}, {2, 3}, {2, 0}};
+  for (const auto& [readers, encoders] : reader_and_encode_threads) {
     const std::string tag = std::to_string(runs.size());
     ScenePredictOptions o = Options(dir.File("out" + tag + ".tif"));
-    o.reader_threads = threads;
+    o.reader_threads = readers;
+    o.encode_threads = encoders;
     o.topk_output = dir.File("topk" + tag + ".tif");
     o.summary_output = dir.File("summary" + tag + ".json");
     MustPredict(InputsOf(files), o);
@@ -841,6 +844,21 @@ TEST(ScenePredictTest, ExistingOutputWithoutOverwriteIsRefusedAndKept) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find(output), std::string::npos) << r.status().ToString();
   EXPECT_EQ(testing::ReadBytes(output), old);
+}
+
+TEST(ScenePredictTest, EncodeThreadsOutOfRangeAreNamed) {
+  TempDir dir;
+  const SceneFiles files = WriteScene(dir, 240, 180);
+  for (int threads : {-1, 65}) {
+    ScenePredictOptions o = Options(dir.File("out.tif"));
+    o.encode_threads = threads;
+    StatusOr<ScenePredictResult> r = PredictScene(InputsOf(files), o);
+    ASSERT_FALSE(r.ok()) << threads;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("--encode-threads"), std::string::npos)
+        << r.status().ToString();
+    EXPECT_FALSE(fs::exists(o.output));
+  }
 }
 
 TEST(ScenePredictTest, MissingS2BandIsNamed) {

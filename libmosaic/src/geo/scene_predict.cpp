@@ -43,6 +43,10 @@ Status ValidateOutputOptions(const ScenePredictOptions& o) {
     return bad("--compress '" + o.compress + "': expected zstd, deflate, lzw or none");
   }
   if (o.gdal_cache_mb < 0) return bad("--gdal-cache: expected >= 0 MiB");
+  if (o.encode_threads < 0 || o.encode_threads > 64) {
+    return bad("--encode-threads: expected 0 (one per CPU core) to 64, got " +
+               std::to_string(o.encode_threads));
+  }
   std::set<std::string> paths;
   for (const std::string* p : {&o.output, &o.topk_output, &o.embedding_output, &o.summary_output}) {
     if (p->empty()) continue;
@@ -133,6 +137,7 @@ StatusOr<ScenePredictResult> internal::SessionAccess::Predict(
     spec.overviews = options.overviews;
     spec.overwrite = options.overwrite;
     spec.compress = options.compress;
+    spec.encode_threads = options.encode_threads;
     return spec;
   };
   const std::array<double, 6> output_gt = opened.output_geotransform;
@@ -210,6 +215,11 @@ StatusOr<ScenePredictResult> internal::SessionAccess::Predict(
   embed_pass.progress_begin = 0.45;
   embed_pass.progress_end = 0.9;
 
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  result.open_seconds = since(started);
   PassStats stats;
   MOSAIC_RETURN_IF_ERROR(internal::RunScenePass(*plan, *classifier, pass, progress, &stats));
   if (second_pass) {
@@ -236,6 +246,7 @@ StatusOr<ScenePredictResult> internal::SessionAccess::Predict(
   result.write_seconds = stats.write_seconds;
 
   // Finish every raster, then write the summary, then move everything into place.
+  const auto finishing = Clock::now();
   for (size_t i = 0; i < rasters.size(); ++i) {
     const double begin = 0.9 + 0.1 * static_cast<double>(i) / static_cast<double>(rasters.size());
     const double span = 0.1 / static_cast<double>(rasters.size());
@@ -281,8 +292,8 @@ StatusOr<ScenePredictResult> internal::SessionAccess::Predict(
   if (!options.topk_output.empty()) result.files.push_back(options.topk_output);
   if (!options.embedding_output.empty()) result.files.push_back(options.embedding_output);
   if (!options.summary_output.empty()) result.files.push_back(options.summary_output);
-  result.total_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.finish_seconds = since(finishing);
+  result.total_seconds = since(started);
   return result;
 }
 

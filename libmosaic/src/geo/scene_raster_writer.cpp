@@ -43,6 +43,11 @@ struct ProgressBridge {
   const SceneProgress* progress;
   const char* stage;
 };
+// GTiff/COG NUM_THREADS creation option: 0 = every CPU core.
+std::string NumThreadsOption(int threads) {
+  return threads > 0 ? "NUM_THREADS=" + std::to_string(threads) : "NUM_THREADS=ALL_CPUS";
+}
+
 int CPL_STDCALL BridgeProgress(double fraction, const char*, void* data) {
   const auto* bridge = static_cast<ProgressBridge*>(data);
   if (bridge->progress == nullptr || !*bridge->progress) return TRUE;
@@ -142,7 +147,12 @@ StatusOr<std::unique_ptr<OutputRaster>> OutputRaster::Create(const OutputRasterS
   } else if (compress == "lzw") {
     options.AddString("COMPRESS=LZW");
   }
-  if (compress != "none") options.AddString(byte ? "PREDICTOR=2" : "PREDICTOR=3");
+  if (compress != "none") {
+    options.AddString(byte ? "PREDICTOR=2" : "PREDICTOR=3");
+    // Tiles are compressed by GDAL's worker threads while the pass goes on
+    // blending; on a 2-core machine this is a fifth of the wall time.
+    options.AddString(NumThreadsOption(spec.encode_threads).c_str());
+  }
   options.AddString("INTERLEAVE=BAND");
   options.AddString("PHOTOMETRIC=MINISBLACK");  // not RGB, whatever the band count
   options.AddString("BIGTIFF=IF_SAFER");
@@ -223,6 +233,10 @@ Status OutputRaster::Write(int64_t x0, int64_t y0, int64_t width, int64_t height
       r.dataset, GF_Write, static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(width),
       static_cast<int>(height), buffer, static_cast<int>(width), static_cast<int>(height), type,
       bands, nullptr, 0, 0, 0);
+  // The pass hands over whole tiles: have them compressed and written now,
+  // while the other stages keep running, instead of piling up in GDAL's block
+  // cache until Finish (which would then run alone, after the last patch).
+  if (result == CE_None) GDALFlushCache(r.dataset);
   if (result != CE_None || errors.HasFailure()) {
     return Status::IOError(
         WithGdalMessage(r.spec.option + " " + r.spec.path + ": writing failed", errors));
@@ -273,7 +287,10 @@ Status OutputRaster::Finish(const SceneProgress& progress) {
                       : r.spec.compress == "zstd" ? "COMPRESS=ZSTD"
                       : r.spec.compress == "lzw"  ? "COMPRESS=LZW"
                                                   : "COMPRESS=DEFLATE");
-    if (r.spec.compress != "none") options.AddString("PREDICTOR=YES");
+    if (r.spec.compress != "none") {
+      options.AddString("PREDICTOR=YES");
+      options.AddString(NumThreadsOption(r.spec.encode_threads).c_str());
+    }
     options.AddString("BLOCKSIZE=256");
     options.AddString("BIGTIFF=IF_SAFER");
     options.AddString((std::string("OVERVIEW_RESAMPLING=") + resampling).c_str());

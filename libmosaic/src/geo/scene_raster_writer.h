@@ -35,6 +35,7 @@ struct OutputRasterSpec {
   std::vector<std::string> band_descriptions;   // one per band
   std::map<std::string, std::string> metadata;  // dataset metadata items
   std::string compress = "zstd";                // zstd | deflate | lzw | none
+  int encode_threads = 0;                       // GTiff NUM_THREADS; 0 = ALL_CPUS
   OutputFormat format = OutputFormat::kGTiff;
   bool overviews = false;
   bool overwrite = false;

@@ -132,6 +132,9 @@ struct ScenePredictOptions {
   // (readable by the widest range of TIFF software), lzw or none; with a
   // floating-point or byte predictor.
   std::string compress = "zstd";
+  // Threads compressing output tiles (GDAL's GTiff NUM_THREADS); 0 = one per
+  // CPU core. The file's bytes do not depend on it.
+  int encode_threads = 0;
   bool overviews = false;  // build internal overviews (always for COG)
   bool overwrite = false;  // else an existing output is an error
   // Top-k label raster on the output grid: Byte, band i = 1-based class index
@@ -167,6 +170,11 @@ struct ScenePredictResult {
   double read_seconds = 0.0;
   double infer_seconds = 0.0;
   double write_seconds = 0.0;
+  // Wall-clock seconds before the first patch row is read (checks, opening the
+  // inputs, loading the model, creating the outputs) and after the last one is
+  // blended (flushing and closing the rasters, COG copy, summary, renames).
+  double open_seconds = 0.0;
+  double finish_seconds = 0.0;
   double total_seconds = 0.0;
 };
 

@@ -94,6 +94,37 @@ TEST_F(PatchClassifierTest, SingleModalityHeadsWorkWhenTheOtherIsMissing) {
   ExpectMatches(probs, Expected("s1"));
 }
 
+// The scene engine normalises while it copies patches out of its windows and
+// sets `normalized`; the classifier must then give exactly what it gives for
+// the raw values, and must not normalise a second time.
+TEST_F(PatchClassifierTest, PreNormalisedBatchGivesTheSameProbabilities) {
+  std::unique_ptr<PatchClassifier> classifier = PatchClassifier::Open(path_).value();
+  const ModelManifest& m = classifier->manifest();
+  auto normalise = [](const torch::Tensor& x, const BandNormalization& n) {
+    torch::Tensor out = x.clone();
+    float* v = out.data_ptr<float>();
+    const int64_t plane = x.size(2) * x.size(3);
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      const size_t band = static_cast<size_t>((i / plane) % x.size(1));
+      v[i] = (v[i] - static_cast<float>(n.mean[band])) / static_cast<float>(n.std[band]);
+    }
+    return out;
+  };
+  const torch::Tensor s1 = normalise(s1_, m.s1.normalization);
+  const torch::Tensor s2 = normalise(s2_, m.s2.normalization);
+  std::vector<float> raw, pre, twice;
+  ASSERT_TRUE(classifier->Classify(Batch(true, true), HeadChoice::kFused, &raw).ok());
+  PatchBatch batch = Batch(true, true);
+  batch.s1 = s1.data_ptr<float>();
+  batch.s2 = s2.data_ptr<float>();
+  batch.normalized = true;
+  ASSERT_TRUE(classifier->Classify(batch, HeadChoice::kFused, &pre).ok());
+  EXPECT_EQ(pre, raw);
+  batch.normalized = false;  // normalising the normalised values is another input
+  ASSERT_TRUE(classifier->Classify(batch, HeadChoice::kFused, &twice).ok());
+  EXPECT_NE(twice, raw);
+}
+
 TEST_F(PatchClassifierTest, RejectsNonFiniteInput) {
   std::unique_ptr<PatchClassifier> classifier = PatchClassifier::Open(path_).value();
   s2_[1][2][3][4] = std::numeric_limits<float>::quiet_NaN();

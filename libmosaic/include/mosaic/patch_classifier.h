@@ -54,6 +54,10 @@ struct PatchBatch {
   // nodata before batching); skips the NaN/Inf check, which costs about a
   // third of the time of a small model on the CPU.
   bool values_checked = false;
+  // The values are already normalised, (v - mean) / std in float32 with the
+  // manifest's per-band statistics; skips that pass over the batch (the scene
+  // engine normalises while it assembles patches).
+  bool normalized = false;
 };
 
 // Thread-safety: Classify() may be called concurrently from several threads.

@@ -110,6 +110,18 @@ Layout MakeLayout(const ScenePlan& plan, const PassSpec& spec) {
   return layout;
 }
 
+// A modality's per-band normalisation as float32 (as PatchClassifier applies it).
+struct BandStatistics {
+  std::vector<float> mean, std;
+};
+
+BandStatistics Float32Statistics(const BandNormalization& n) {
+  BandStatistics stats;
+  for (double m : n.mean) stats.mean.push_back(static_cast<float>(m));
+  for (double s : n.std) stats.std.push_back(static_cast<float>(s));
+  return stats;
+}
+
 // One patch row of one strip, from the reader to the consumer.
 struct RowJob {
   int64_t strip = 0;
@@ -195,6 +207,8 @@ class ScenePass {
         layout_(MakeLayout(plan, spec)),
         weights_(BlendWeights(spec.blend, spec.patch, spec.gaussian_sigma)),
         classes_(static_cast<int64_t>(classifier.manifest().class_names.size())),
+        s1_stats_(Float32Statistics(classifier.manifest().s1.normalization)),
+        s2_stats_(Float32Statistics(classifier.manifest().s2.normalization)),
         read_queue_(spec.queue_depth),
         result_queue_(spec.queue_depth) {}
 
@@ -218,6 +232,7 @@ class ScenePass {
   const Layout layout_;
   const std::vector<float> weights_;
   const int64_t classes_;
+  const BandStatistics s1_stats_, s2_stats_;
   OrderedQueue<JobPtr> read_queue_;
   OrderedQueue<JobPtr> result_queue_;
   JobPool pool_;
@@ -327,15 +342,20 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderS
     }
     return n;
   };
-  auto append_patch = [&](std::vector<float>& dst, const std::vector<float>& src, int64_t channels,
-                          int64_t lx) {
+  // Copies one patch out of the window, normalised as PatchClassifier would
+  // (same float32 operations, so the same bits) in the same pass.
+  auto append_patch = [&](std::vector<float>& dst, const std::vector<float>& src,
+                          const BandStatistics& stats, int64_t lx) {
+    const int64_t channels = static_cast<int64_t>(stats.mean.size());
     const size_t offset = dst.size();
     dst.resize(offset + static_cast<size_t>(channels * P * P));
     float* out = dst.data() + offset;
     for (int64_t c = 0; c < channels; ++c) {
+      const float mean = stats.mean[c], std = stats.std[c];
       for (int64_t y = 0; y < P; ++y) {
         const float* row = src.data() + c * pixels + y * window.width + lx;
-        std::copy(row, row + P, out + (c * P + y) * P);
+        float* to = out + (c * P + y) * P;
+        for (int64_t x = 0; x < P; ++x) to[x] = (row[x] - mean) / std;
       }
     }
   };
@@ -375,8 +395,8 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderS
     const int64_t lx = layout_.xs[first + i] - job->window_x0;
     RowJob::Group& group = job->groups[head];
     group.patches.push_back(i);
-    if (head != 2) append_patch(group.s1, s1, c1, lx);
-    if (head != 1) append_patch(group.s2, s2, c2, lx);
+    if (head != 2) append_patch(group.s1, s1, s1_stats_, lx);
+    if (head != 1) append_patch(group.s2, s2, s2_stats_, lx);
   }
   return Status::OK();
 }
@@ -404,6 +424,7 @@ Status ScenePass::InferJob(RowJob* job) {
       batch.height = P;
       batch.width = P;
       batch.values_checked = true;  // the reader replaced every invalid value
+      batch.normalized = true;      // ... and normalised the patches
       if (!group.s1.empty()) batch.s1 = group.s1.data() + begin * c1 * P * P;
       if (!group.s2.empty()) batch.s2 = group.s2.data() + begin * c2 * P * P;
       MOSAIC_RETURN_IF_ERROR(

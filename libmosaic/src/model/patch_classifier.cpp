@@ -45,6 +45,7 @@ StatusOr<torch::Tensor> PrepareInput(const float* data, const PatchBatch& batch,
     return Status::InvalidArgument(std::string("the ") + modality +
                                    " input holds NaN or infinite values; mask nodata first");
   }
+  if (batch.normalized) return moved;
   return (moved - mean) / std;
 }
 

@@ -110,6 +110,67 @@ Layout MakeLayout(const ScenePlan& plan, const PassSpec& spec) {
   return layout;
 }
 
+// std::allocator that leaves new elements uninitialised on resize(): patch
+// buffers are overwritten right away, and zero-filling them first would be
+// one more pass over every input value.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using PatchValues = std::vector<float, UninitializedAllocator<float>>;  // [n, C, P, P]
+
+// Patch buffers of the jobs between the reader and the model. They come back
+// as soon as their batch is inferred, not with the job after the writer, so
+// only the jobs waiting for inference hold input (a 2048 px strip's patch row
+// is ~27 MB of it).
+class PatchValuesPool {
+ public:
+  // The smallest free buffer that holds `values` floats, else the largest
+  // (S1 and S2 buffers differ in size, so a small one is not grown needlessly).
+  PatchValues Take(size_t values) {
+    PatchValues taken;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      size_t best = 0;
+      for (size_t i = 1; i < free_.size(); ++i) {
+        const size_t have = free_[i].capacity(), chosen = free_[best].capacity();
+        const bool fits = have >= values, chosen_fits = chosen >= values;
+        if (fits ? (!chosen_fits || have < chosen) : (!chosen_fits && have > chosen)) best = i;
+      }
+      if (!free_.empty()) {
+        taken = std::move(free_[best]);
+        free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+      }
+    }
+    taken.reserve(values);  // sized once, so that appending patches never reallocates
+    return taken;
+  }
+  void Give(PatchValues values) {
+    if (values.capacity() == 0) return;
+    values.clear();
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(values));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<PatchValues> free_;
+};
+
 // A modality's per-band normalisation as float32 (as PatchClassifier applies it).
 struct BandStatistics {
   std::vector<float> mean, std;
@@ -132,7 +193,7 @@ struct RowJob {
   std::vector<int> head;               // per patch: 0 fused, 1 S1, 2 S2, kHeadSkipped
   struct Group {
     std::vector<int64_t> patches;  // indices into the row
-    std::vector<float> s1, s2;     // [n, C, P, P]
+    PatchValues s1, s2;            // [n, C, P, P], from the PatchValuesPool
   } groups[3];
   std::vector<float> probabilities;  // [patches, classes]
   std::vector<float> embeddings;     // [patches, embedding_dim]
@@ -236,6 +297,7 @@ class ScenePass {
   OrderedQueue<JobPtr> read_queue_;
   OrderedQueue<JobPtr> result_queue_;
   JobPool pool_;
+  PatchValuesPool patch_values_;
   PipelineState state_;
   std::atomic<int64_t> next_job_{0};
   std::mutex stats_mutex_;
@@ -344,7 +406,7 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderS
   };
   // Copies one patch out of the window, normalised as PatchClassifier would
   // (same float32 operations, so the same bits) in the same pass.
-  auto append_patch = [&](std::vector<float>& dst, const std::vector<float>& src,
+  auto append_patch = [&](PatchValues& dst, const std::vector<float>& src,
                           const BandStatistics& stats, int64_t lx) {
     const int64_t channels = static_cast<int64_t>(stats.mean.size());
     const size_t offset = dst.size();
@@ -382,12 +444,12 @@ Status ScenePass::ReadJob(SceneReader& reader, int64_t seq, RowJob* job, ReaderS
     job->head[i] = head;
     if (head != kHeadSkipped) ++per_head[head];
   }
-  // Sized once, so that appending never reallocates.
   for (int g = 0; g < 3; ++g) {
     RowJob::Group& group = job->groups[g];
     group.patches.reserve(static_cast<size_t>(per_head[g]));
-    if (g != 2) group.s1.reserve(static_cast<size_t>(per_head[g] * c1 * P * P));
-    if (g != 1) group.s2.reserve(static_cast<size_t>(per_head[g] * c2 * P * P));
+    if (per_head[g] == 0) continue;
+    if (g != 2) group.s1 = patch_values_.Take(static_cast<size_t>(per_head[g] * c1 * P * P));
+    if (g != 1) group.s2 = patch_values_.Take(static_cast<size_t>(per_head[g] * c2 * P * P));
   }
   for (int64_t i = 0; i < count; ++i) {
     const int head = job->head[i];
@@ -442,8 +504,10 @@ Status ScenePass::InferJob(RowJob* job) {
         }
       }
     }
-    job->groups[g].s1.clear();  // inputs are no longer needed (capacity is kept for reuse)
-    job->groups[g].s2.clear();
+    patch_values_.Give(std::move(job->groups[g].s1));  // inputs are no longer needed
+    patch_values_.Give(std::move(job->groups[g].s2));
+    job->groups[g].s1 = {};
+    job->groups[g].s2 = {};
   }
   return Status::OK();
 }

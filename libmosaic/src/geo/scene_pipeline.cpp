@@ -626,7 +626,9 @@ Status ScenePass::WriteBlock() {
 Status ScenePass::EmitRow(const float* probabilities, int64_t stride, const float* embeddings) {
   const int64_t plane = kBlockRows * core_width_;
   const int64_t row = block_rows_;
-  if (!block_probabilities_.empty()) {
+  // FlushDenseRows computes its rows in place (stride = plane); others are copied in.
+  const bool in_place = probabilities == block_probabilities_.data() + row * core_width_;
+  if (!block_probabilities_.empty() && !in_place) {
     for (int64_t c = 0; c < classes_; ++c) {
       std::copy(probabilities + c * stride, probabilities + c * stride + core_width_,
                 block_probabilities_.begin() + c * plane + row * core_width_);
@@ -676,12 +678,17 @@ Status ScenePass::FlushDenseRows(int64_t end_row) {
       const float w = wsum[offset + x];
       reciprocal_[x] = w <= 0.0f || inv[offset + x] != 0 ? kNaN : 1.0f / w;
     }
+    // Straight into the output block when there is one (no copy in EmitRow).
+    const bool into_block = !block_probabilities_.empty();
+    float* row =
+        into_block ? block_probabilities_.data() + block_rows_ * core_width_ : row_values_.data();
+    const int64_t stride = into_block ? kBlockRows * core_width_ : core_width_;
     for (int64_t c = 0; c < classes_; ++c) {
       const float* a = acc + c * window_width_ + offset;
-      float* out = row_values_.data() + c * core_width_;
+      float* out = row + c * stride;
       for (int64_t x = 0; x < core_width_; ++x) out[x] = a[x] * reciprocal_[x];
     }
-    MOSAIC_RETURN_IF_ERROR(EmitRow(row_values_.data(), core_width_, nullptr));
+    MOSAIC_RETURN_IF_ERROR(EmitRow(row, stride, nullptr));
     std::fill(acc, acc + classes_ * window_width_, 0.0f);
     std::fill(wsum, wsum + window_width_, 0.0f);
     std::fill(inv, inv + window_width_, uint8_t{0});

@@ -30,6 +30,7 @@
 #include "mosaic/label_sets.h"
 #include "mosaic/model_factory.h"
 #include "mosaic/patch_classifier.h"
+#include "mosaic/process_memory.h"
 #include "mosaic/train/trainer.h"
 
 namespace {
@@ -154,6 +155,7 @@ nlohmann::json MeasureTraining(const std::string& encoder, const std::string& de
 }  // namespace
 
 int main(int argc, char** argv) {
+  mosaic::KeepFreedMemoryForReuse();  // as the mosaic executable does
   std::string device = "cpu", json_path;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {

@@ -33,6 +33,7 @@
 #include "mosaic/data/memory_dataset.h"
 #include "mosaic/losses/objective.h"
 #include "mosaic/nn/dual_stream.h"
+#include "mosaic/process_memory.h"
 
 namespace {
 
@@ -284,6 +285,7 @@ void PrintSummary() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mosaic::KeepFreedMemoryForReuse();  // as the mosaic executable does
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

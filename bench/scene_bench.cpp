@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "mosaic/patch_classifier.h"
+#include "mosaic/process_memory.h"
 #include "scene_fixture.h"
 
 namespace {
@@ -210,6 +211,7 @@ void PrintSummary() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mosaic::KeepFreedMemoryForReuse();  // as the mosaic executable does
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

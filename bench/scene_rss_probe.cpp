@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <string>
 
+#include "mosaic/process_memory.h"
 #include "scene_fixture.h"
 
 namespace {
@@ -32,6 +33,7 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mosaic::KeepFreedMemoryForReuse();  // as the mosaic executable does
   if (argc < 2) return Usage();
   const std::string mode = argv[1];
   int64_t size = 0, strip_width = 0;

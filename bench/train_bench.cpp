@@ -24,6 +24,7 @@
 #include "mosaic/bands.h"
 #include "mosaic/data/loader.h"
 #include "mosaic/data/memory_dataset.h"
+#include "mosaic/process_memory.h"
 #include "mosaic/train/trainer.h"
 
 namespace {
@@ -128,6 +129,7 @@ void PrintSummary() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  mosaic::KeepFreedMemoryForReuse();  // as the mosaic executable does
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

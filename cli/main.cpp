@@ -1,24 +1,14 @@
 // mosaic: the MoSAiC command-line tool.
 #include <iostream>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "mosaic/process_memory.h"
 #include "mosaic/version.h"
 
 int main(int argc, char** argv) {
-#if defined(__GLIBC__)
-  // LibTorch allocates and frees multi-megabyte activation buffers for every
-  // batch; by default glibc hands them back to the kernel and faults them in
-  // again each time (about 15 % of `mosaic predict`'s time with the sample
-  // model). Keeping up to 256 MiB of freed memory avoids that.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
+  mosaic::KeepFreedMemoryForReuse();  // LibTorch's per-batch buffers stay mapped
   CLI::App app{"MoSAiC: multi-modal multi-label contrastive learning for Sentinel-1/2 imagery",
                "mosaic"};
   app.set_version_flag("--version", std::string("mosaic ") + MOSAIC_VERSION_STRING);

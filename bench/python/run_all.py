@@ -390,8 +390,8 @@ OUTPUT_VARIANTS = [
     ("coarse grid (one pixel per 60 px stride cell)", ["--grid", "coarse"]),
 ]
 
-# glibc malloc settings equal to mosaic::KeepFreedMemoryForReuse (mmap 64 MiB, trim 256 MiB).
-MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=268435456"
+# glibc malloc settings equal to mosaic::KeepFreedMemoryForReuse (mmap 32 MiB, trim 256 MiB).
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456"
 
 RSS_PROBE = r"""
 import resource, subprocess, sys
@@ -682,7 +682,7 @@ def write_report(R, out_dir, sizes):
           "%.1f / %.1f | %.2fx / %.2fx |" % (ct, cs, ptt, pst, ct / ptt, cs / pst))
     A("")
     A("The C++ programs keep freed memory in the process, as the `mosaic` executable does "
-      "(`mosaic::KeepFreedMemoryForReuse`: glibc mmap threshold 64 MiB, trim threshold 256 MiB), "
+      "(`mosaic::KeepFreedMemoryForReuse`: glibc mmap threshold 32 MiB, trim threshold 256 MiB), "
       "so LibTorch's per-step activation buffers are not faulted in again every step; a plain "
       "Python process does not. The last row gives Python the same settings "
       "(`GLIBC_TUNABLES=%s`)." % MALLOC_TUNABLES)

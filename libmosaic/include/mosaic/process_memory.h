@@ -10,7 +10,7 @@ namespace mosaic {
 // batch. By default glibc returns such blocks to the kernel at once and
 // faults them in again on the next batch (about 15 % of the time of a small
 // model). This keeps up to 256 MiB of freed memory in the process instead
-// (mmap threshold 64 MiB, trim threshold 256 MiB); peak RSS grows by 5-10 %.
+// (mmap threshold 32 MiB, trim threshold 256 MiB); peak RSS grows by 5-10 %.
 //
 // It changes the whole process, so the library never calls it: executables do
 // (the `mosaic` CLI and the benchmarks), first thing in main(). Returns false

@@ -627,8 +627,10 @@ Status ScenePass::EmitRow(const float* probabilities, int64_t stride, const floa
   const int64_t plane = kBlockRows * core_width_;
   const int64_t row = block_rows_;
   // FlushDenseRows computes its rows in place (stride = plane); others are copied in.
-  const bool in_place = probabilities == block_probabilities_.data() + row * core_width_;
-  if (!block_probabilities_.empty() && !in_place) {
+  const bool has_block = !block_probabilities_.empty();
+  const bool in_place =
+      has_block && probabilities == block_probabilities_.data() + row * core_width_;
+  if (has_block && !in_place) {
     for (int64_t c = 0; c < classes_; ++c) {
       std::copy(probabilities + c * stride, probabilities + c * stride + core_width_,
                 block_probabilities_.begin() + c * plane + row * core_width_);

@@ -17,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr int64_t kTileSize = 256;  // output tiles are kTileSize x kTileSize
+
 std::string TempSibling(const std::string& path, const char* tag) {
   static std::atomic<int> counter{0};
   const fs::path p(path);
@@ -43,6 +45,13 @@ struct ProgressBridge {
   const SceneProgress* progress;
   const char* stage;
 };
+// Whether [begin, begin + size) along an axis of `total` pixels is made of
+// whole kTileSize tiles (the last one may end at the raster's edge).
+bool CoversWholeTiles(int64_t begin, int64_t size, int64_t total) {
+  const int64_t end = begin + size;
+  return begin % kTileSize == 0 && (end % kTileSize == 0 || end == total);
+}
+
 // GTiff/COG NUM_THREADS creation option: 0 = every CPU core.
 std::string NumThreadsOption(int threads) {
   return threads > 0 ? "NUM_THREADS=" + std::to_string(threads) : "NUM_THREADS=ALL_CPUS";
@@ -135,8 +144,8 @@ StatusOr<std::unique_ptr<OutputRaster>> OutputRaster::Create(const OutputRasterS
   const bool byte = DataType(spec.kind) == GDT_Byte;
   CPLStringList options;
   options.AddString("TILED=YES");
-  options.AddString("BLOCKXSIZE=256");
-  options.AddString("BLOCKYSIZE=256");
+  options.AddString(("BLOCKXSIZE=" + std::to_string(kTileSize)).c_str());
+  options.AddString(("BLOCKYSIZE=" + std::to_string(kTileSize)).c_str());
   // A COG is re-encoded at the end: its intermediate file favours speed.
   const std::string compress = spec.format == OutputFormat::kCOG ? "zstd" : spec.compress;
   if (compress == "zstd") {
@@ -233,10 +242,15 @@ Status OutputRaster::Write(int64_t x0, int64_t y0, int64_t width, int64_t height
       r.dataset, GF_Write, static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(width),
       static_cast<int>(height), buffer, static_cast<int>(width), static_cast<int>(height), type,
       bands, nullptr, 0, 0, 0);
-  // The pass hands over whole tiles: have them compressed and written now,
-  // while the other stages keep running, instead of piling up in GDAL's block
-  // cache until Finish (which would then run alone, after the last patch).
-  if (result == CE_None) GDALFlushCache(r.dataset);
+  // When the pass hands over whole tiles (dense strips do), have them
+  // compressed and written now, while the other stages keep running, instead
+  // of piling up in GDAL's block cache until Finish (which would then run
+  // alone, after the last patch). Partial tiles (coarse-grid strips) wait for
+  // the next strip: flushing them would encode each tile twice.
+  if (result == CE_None && CoversWholeTiles(x0, width, r.spec.width) &&
+      CoversWholeTiles(y0, height, r.spec.height)) {
+    GDALFlushCache(r.dataset);
+  }
   if (result != CE_None || errors.HasFailure()) {
     return Status::IOError(
         WithGdalMessage(r.spec.option + " " + r.spec.path + ": writing failed", errors));
@@ -291,7 +305,7 @@ Status OutputRaster::Finish(const SceneProgress& progress) {
       options.AddString("PREDICTOR=YES");
       options.AddString(NumThreadsOption(r.spec.encode_threads).c_str());
     }
-    options.AddString("BLOCKSIZE=256");
+    options.AddString(("BLOCKSIZE=" + std::to_string(kTileSize)).c_str());
     options.AddString("BIGTIFF=IF_SAFER");
     options.AddString((std::string("OVERVIEW_RESAMPLING=") + resampling).c_str());
     ProgressBridge bridge{&progress, "cog"};

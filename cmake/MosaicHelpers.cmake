@@ -9,9 +9,45 @@ endfunction()
 # Give a LibTorch-heavy target a precompiled header (torch/torch.h is ~1 s of
 # parsing per translation unit without it; with it the clean build of the core
 # on 2 cores drops by well over half).
+#
+# The header is precompiled once per kind of code and shared (REUSE_FROM):
+# once for position-independent library objects (-fPIC) and once for
+# executables (-fPIE); GCC refuses a PCH built with the other one. With debug
+# info each .gch is about 700 MB, so one per target (15 of them) filled a CI
+# machine's disk.
 function(mosaic_torch_pch target)
-  if(MOSAIC_USE_PCH)
-    target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  if(NOT MOSAIC_USE_PCH)
+    return()
+  endif()
+  get_target_property(_type ${target} TYPE)
+  if(_type STREQUAL "EXECUTABLE")
+    set(_holder mosaic_torch_pch_for_executables)
+  else()
+    set(_holder mosaic_torch_pch_for_libraries)
+  endif()
+  if(NOT TARGET ${_holder})
+    _mosaic_add_torch_pch_holder(${_holder} ${_type})
+  endif()
+  target_precompile_headers(${target} REUSE_FROM ${_holder})
+endfunction()
+
+# An object library whose only job is to own the precompiled torch/torch.h,
+# compiled with the flags of the targets that reuse it.
+function(_mosaic_add_torch_pch_holder holder type)
+  set(_source ${CMAKE_BINARY_DIR}/${holder}.cpp)
+  # CONFIGURE rewrites it only when the text changes, so reconfiguring does
+  # not rebuild anything.
+  file(CONFIGURE OUTPUT ${_source}
+       CONTENT "// owns the shared precompiled torch/torch.h (cmake/MosaicHelpers.cmake)\n")
+  add_library(${holder} OBJECT ${_source})
+  target_link_libraries(${holder} PRIVATE mosaic_torch)
+  target_precompile_headers(${holder} PRIVATE <torch/torch.h>)
+  if(type STREQUAL "EXECUTABLE")
+    # What CMake gives executables when POSITION_INDEPENDENT_CODE is on.
+    set_target_properties(${holder} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+    target_compile_options(${holder} PRIVATE ${CMAKE_CXX_COMPILE_OPTIONS_PIE})
+  else()
+    set_target_properties(${holder} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   endif()
 endfunction()
 

@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
 
 start=$(date +%s)
+# Disk is the first thing a CI machine runs out of: say how much there was.
+df -h . | sed 's/^/   /'
 elapsed() { echo "   ($1 after $(($(date +%s) - start)) s)"; }
 echo "== full build"
 bash scripts/build.sh build
@@ -35,4 +37,5 @@ bash scripts/build.sh build-core -DMOSAIC_WITH_GDAL=OFF -DMOSAIC_WITH_QGIS=OFF \
   -DMOSAIC_BUILD_BENCH=OFF -DMOSAIC_BUILD_TESTS=OFF
 build-core/cli/mosaic info --verify sample_data/mosaic-sample.mosaic >/dev/null
 build-core/cli/mosaic demo sample_data/mosaic-sample.mosaic
+du -sh build build-asan build-fuzz build-core 2>/dev/null | sed 's/^/   disk used: /' || true
 echo "== all tests passed in $(($(date +%s) - start)) s"

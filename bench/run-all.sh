@@ -8,11 +8,15 @@
 # bench targets (mosaic, mosaic_bench_scene, mosaic_scene_rss_probe,
 # mosaic_bench_train, mosaic_bench_loader).
 #
-#   bench/run-all.sh [--quick] [--build BUILD_DIR] [--out DIR] [--work DIR] [--runs N] [--report-only]
+#   bench/run-all.sh [--quick] [--build BUILD_DIR] [--out DIR] [--work DIR] [--runs N]
+#                    [--report-only | --full-tile]
 #
-#   --quick   one scene size (1024²), 2 runs each, one training run (~1.5 min on 2 cores)
-#   default   1024² and 2048², 5 runs each, scaling 1024/2048/4096, 3 training runs
-#             (~6 min on 2 loaded cores)
+#   --quick       one scene size (1024²), 2 runs each, one training run (~1.5 min on 2 cores)
+#   default       1024² and 2048², 5 runs each, scaling 1024/2048/4096, 3 training runs
+#                 (~6 min on 2 loaded cores)
+#   --full-tile   only a full 10980² Sentinel-2 tile (~10 GB of disk; generating it takes
+#                 minutes), added to the existing results.json and report as its own run
+#   --report-only rewrite the report and plots from results.json
 #
 # Needs Debian's /usr/bin/python3 with python3-torch, python3-gdal, python3-numpy,
 # python3-pil (set MOSAIC_PYTHON to use another interpreter with those modules).

@@ -188,10 +188,17 @@ def main():
     ap.add_argument("--runs", type=int, help="runs per measurement (default 5, quick 2)")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite report.md and the plots from OUT/results.json, measure nothing")
+    ap.add_argument("--full-tile", action="store_true",
+                    help="measure only a full Sentinel-2 tile (10980², ~10 GB of disk, several minutes) "
+                         "and add it to OUT/results.json and the report")
     args = ap.parse_args()
-    if args.report_only:
+    if args.report_only or args.full_tile:
         R = json.load(open(os.path.join(args.out, "results.json")))
         R["scene"] = {int(k): v for k, v in R["scene"].items()}
+        if args.full_tile:
+            R["full_tile"] = measure_full_tile(args.build, args.work)
+            with open(os.path.join(args.out, "results.json"), "w") as f:
+                json.dump(R, f, indent=1, default=str)
         write_report(R, args.out, sorted(R["scene"]))
         return
     runs = args.runs or (2 if args.quick else 5)
@@ -312,14 +319,8 @@ def main():
 
         # --- 3. Scaling: bench/scene_scaling.sh ---------------------------------------
         log("scaling: bench/scene_scaling.sh (%s)" % scaling_sizes)
-        table = os.path.join(work, "scaling.md")
-        senv = dict(env, MOSAIC_BENCH_SIZES=scaling_sizes, MOSAIC_BENCH_OUT=table)
-        p = subprocess.run(["bash", os.path.join(ROOT, "bench", "scene_scaling.sh"), args.build], env=senv,
-                           capture_output=True, text=True)
-        R["scaling"] = {"rc": p.returncode, "stdout": p.stdout, "rows": []}
-        for line in p.stderr.splitlines():
-            if line.startswith("{"):
-                R["scaling"]["rows"].append(json.loads(line))
+        rc, stdout, rows = scaling_rows(args.build, scaling_sizes, env)
+        R["scaling"] = {"rc": rc, "stdout": stdout, "rows": rows}
 
         # --- 3b. Throughput vs batch size and threads (1024² scene) ----------------------
         n = sizes[0]
@@ -376,10 +377,43 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     R["load_start"], R["load_end"] = load_start, load_avg()
     R["started"] = started.strftime("%Y-%m-%d %H:%M UTC")
+    R["commit"] = git_commit()
+    R["machine"] = machine_description()
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(R, f, indent=1, default=str)
     write_report(R, args.out, sizes)
     log("wrote %s" % os.path.join(args.out, "report.md"))
+
+
+def git_commit():
+    return subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+
+
+def scaling_rows(build, sizes, env):
+    """Runs bench/scene_scaling.sh for SIZES (one fresh process each); returns (exit code, stdout, rows)."""
+    senv = dict(env, MOSAIC_BENCH_SIZES=sizes)
+    p = subprocess.run(["bash", os.path.join(ROOT, "bench", "scene_scaling.sh"), build], env=senv,
+                       capture_output=True, text=True)
+    rows = [json.loads(line) for line in p.stderr.splitlines() if line.startswith("{")]
+    return p.returncode, p.stdout, rows
+
+
+def measure_full_tile(build, work_dir):
+    """One run of the scene engine on a full 10980² Sentinel-2 tile, kept apart from the main run."""
+    work = work_dir or tempfile.mkdtemp(prefix="mosaic-full-tile-")
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = load_avg()
+    try:
+        log("full tile: bench/scene_scaling.sh (10980; generating the scene takes minutes)")
+        rc, stdout, rows = scaling_rows(build, "10980", dict(os.environ, MOSAIC_BENCH_SCENE_DIR=work))
+    finally:
+        if not work_dir:
+            shutil.rmtree(work, ignore_errors=True)
+    if rc != 0 or not rows:
+        sys.exit("error: scene_scaling.sh failed on the full tile (exit %d):\n%s" % (rc, stdout))
+    return {"row": rows[0], "started": started.strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
+            "load_start": load_start, "load_end": load_avg()}
 
 
 # Output settings of section 2c: what each costs on top of the model.
@@ -471,9 +505,10 @@ def write_report(R, out_dir, sizes):
     import torch
     from osgeo import gdal
 
-    model, cores, flags, free = machine_description()
-    git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                         text=True).stdout.strip()
+    # As measured (results.json of older runs lack it: then this machine now).
+    model, cores, flags, free = R.get("machine") or machine_description()
+    # The commit that was measured (results.json of older runs lack it: then the current one).
+    git = R.get("commit") or git_commit()
     L = []
     A = L.append
     A("# Benchmarks: MoSAiC vs. the Python reference, and against the machine's limits")
@@ -617,19 +652,26 @@ def write_report(R, out_dir, sizes):
     A("One fresh process per size (`mosaic_scene_rss_probe run`), so peak RSS is per size.")
     A("")
     rows = R["scaling"]["rows"]
+    full = R.get("full_tile")
     if rows:
         A("| scene (px) | patches | seconds | patches/s | read / infer / write s | peak RSS (MiB) | RSS before run (MiB) |")
         A("|---|---|---|---|---|---|---|")
-        for r in rows:
-            A("| %d x %d | %d | %.2f | %.1f | %.1f / %.1f / %.1f | %.0f | %.0f |" % (
-                r["size"], r["size"], r["patches"], r["seconds"], r["patches_per_s"], r["read_s"], r["infer_s"],
-                r["write_s"], r["vmhwm_kb"] / 1024, r["vmhwm_before_kb"] / 1024))
+        for r, note in [(r, "") for r in rows] + ([(full["row"], " (*)")] if full else []):
+            A("| %d x %d%s | %d | %.2f | %.1f | %.1f / %.1f / %.1f | %.0f | %.0f |" % (
+                r["size"], r["size"], note, r["patches"], r["seconds"], r["patches_per_s"], r["read_s"],
+                r["infer_s"], r["write_s"], r["vmhwm_kb"] / 1024, r["vmhwm_before_kb"] / 1024))
         A("")
+        if full:
+            A("(*) A full Sentinel-2 tile, one run apart from the rest (`bench/run-all.sh --full-tile`): "
+              "%s, commit `%s`, load average %s before and %s after." % (
+                  full["started"], full["commit"], full["load_start"], full["load_end"]))
+            A("")
         py_rss = {n: R["scene"][n]["py_rss_mib"] for n in sizes}
-        xs = [r["size"] for r in rows]
+        chart_rows = rows + ([full["row"]] if full else [])
+        xs = [r["size"] for r in chart_rows]
         line_chart(os.path.join(out_dir, "scaling-rss.png"), "Peak RSS by scene size",
                    xs, ["mosaic engine (scene_rss_probe)", "reference_predict.py"],
-                   [[r["vmhwm_kb"] / 1024 for r in rows], [py_rss.get(x, float("nan")) for x in xs]],
+                   [[r["vmhwm_kb"] / 1024 for r in chart_rows], [py_rss.get(x, float("nan")) for x in xs]],
                    "scene side (px)", "MiB")
         A("![scaling](scaling-rss.png)")
         A("")

@@ -666,6 +666,10 @@ def write_report(R, out_dir, sizes):
               "%s, commit `%s`, load average %s before and %s after." % (
                   full["started"], full["commit"], full["load_start"], full["load_end"]))
             A("")
+        A("What remains of the growth beyond one 2048 px strip is GDAL's block cache filling up over a "
+          "long scene: it is bounded by `--gdal-cache` (256 MiB by default, `MOSAIC_BENCH_GDAL_CACHE_MB` "
+          "here); the engine's own buffers depend on the strip width, not the scene.")
+        A("")
         py_rss = {n: R["scene"][n]["py_rss_mib"] for n in sizes}
         chart_rows = rows + ([full["row"]] if full else [])
         xs = [r["size"] for r in chart_rows]

@@ -74,6 +74,8 @@ struct TrainArgs {
   double lambda_intra = 0, lambda_inter = 0, lambda_sup = 0, lambda_bce = 0, tau = 0;
   CLI::Option *lambda_intra_opt = nullptr, *lambda_inter_opt = nullptr, *lambda_sup_opt = nullptr,
               *lambda_bce_opt = nullptr, *tau_opt = nullptr;
+  std::string negatives;  // supervision-aware negatives; applied when given
+  CLI::Option* negatives_opt = nullptr;
   bool quiet = false;
 };
 
@@ -92,6 +94,7 @@ int RunTrain(TrainArgs& args, const std::string& command_line) {
   if (args.tau_opt->count() > 0) {
     o.temperature_intra = o.temperature_inter = o.temperature_sup = args.tau;
   }
+  if (args.negatives_opt->count() > 0) o.supervision_aware_negatives = args.negatives;
   request.output_path = args.out;
   request.overwrite = args.overwrite;
   request.provenance_json = nlohmann::json{
@@ -171,6 +174,11 @@ void RegisterTrainCommand(CLI::App& app, int* exit_code) {
   a->lambda_bce_opt =
       cmd->add_option("--lambda-bce", a->lambda_bce, "Override the preset's lambda_bce");
   a->tau_opt = cmd->add_option("--tau", a->tau, "Override every temperature");
+  a->negatives_opt = cmd->add_option(
+      "--negatives", a->negatives,
+      "Supervision-aware negatives in the intra/inter terms: off, remove (drop negatives "
+      "sharing a label with a labelled anchor) or downweight (weight 1 - label similarity); "
+      "default off");
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   cmd->callback([a, exit_code] {
     *exit_code = RunTrain(

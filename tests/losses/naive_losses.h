@@ -1,6 +1,7 @@
 // Test-only helpers for the loss tests: deliberately naive reference
-// implementations (plain loops over std::vector<double>, exp/log by hand) and
-// a central finite-difference gradient check. Nothing here calls the library.
+// implementations (plain loops over std::vector<double> or over 0-dim
+// tensors, exp/log by hand) and a central finite-difference gradient check.
+// Nothing here calls the library.
 #ifndef MOSAIC_TESTS_LOSSES_NAIVE_LOSSES_H_
 #define MOSAIC_TESTS_LOSSES_NAIVE_LOSSES_H_
 
@@ -145,6 +146,89 @@ inline double NaiveMultiLabelSupCon(const Matrix& embeddings, const Matrix& labe
   return NaiveWeightedSupCon(
       z, [&](size_t i, size_t j) { return NaiveLabelSimilarity(y[i], y[j], kind); }, tau,
       normalize);
+}
+
+// Supervision-aware negative weights w[i][k]: for i != k both labelled,
+// "remove": 0 if the label sets are similar at all, else 1; "downweight":
+// 1 - sim. Pairs with an unlabelled sample, and the diagonal, are 1.
+inline Matrix NaiveNegativeWeights(const Matrix& labels, const std::vector<bool>& labelled,
+                                   const std::string& kind, const std::string& mode) {
+  const size_t n = labels.size();
+  Matrix w(n, std::vector<double>(n, 1.0));
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t k = 0; k < n; ++k) {
+      if (i == k || !labelled[i] || !labelled[k]) continue;
+      const double sim = NaiveLabelSimilarity(labels[i], labels[k], kind);
+      if (mode == "remove") {
+        w[i][k] = sim > 0.0 ? 0.0 : 1.0;
+      } else if (mode == "downweight") {
+        w[i][k] = 1.0 - sim;
+      } else {
+        ADD_FAILURE() << "unknown mode " << mode;
+      }
+    }
+  }
+  return w;
+}
+
+// The naive losses below loop over 0-dim tensor operations (no matrix
+// products, no log-softmax), so autograd can differentiate them and their
+// gradients can be compared with the library's.
+inline torch::Tensor NaiveNormalizeRow(const torch::Tensor& row, bool normalize) {
+  return normalize ? row / torch::sqrt((row * row).sum()) : row;
+}
+
+// NT-Xent over rows [v1; v2] with per-sample negative weights: anchor row i
+// (sample i mod n) weights candidate row k (sample k mod n) by
+// w[i mod n][k mod n]; the positive has weight 1; a weight of 0 skips the
+// candidate. With w == 1 everywhere this is NaiveNtXent.
+inline torch::Tensor NaiveWeightedNtXent(const torch::Tensor& v1, const torch::Tensor& v2,
+                                         const Matrix& w, double tau, bool normalize = true) {
+  const int64_t n = v1.size(0);
+  std::vector<torch::Tensor> z;
+  for (int64_t i = 0; i < n; ++i) z.push_back(NaiveNormalizeRow(v1[i], normalize));
+  for (int64_t i = 0; i < n; ++i) z.push_back(NaiveNormalizeRow(v2[i], normalize));
+  torch::Tensor total = torch::zeros({}, v1.options());
+  for (int64_t i = 0; i < 2 * n; ++i) {
+    const int64_t positive = (i + n) % (2 * n);
+    torch::Tensor denominator = torch::zeros({}, v1.options());
+    for (int64_t k = 0; k < 2 * n; ++k) {
+      if (k == i) continue;
+      const double weight = k == positive ? 1.0 : w[i % n][k % n];
+      if (weight == 0.0) continue;
+      denominator = denominator + weight * torch::exp((z[i] * z[k]).sum() / tau);
+    }
+    total = total - ((z[i] * z[positive]).sum() / tau - torch::log(denominator));
+  }
+  return total / static_cast<double>(2 * n);
+}
+
+// Symmetric InfoNCE between the rows of a and b with negative weights: anchor
+// i (of either modality) weights candidate k of the other modality by w[i][k];
+// the positive (k == i) has weight 1; a weight of 0 skips the candidate.
+inline torch::Tensor NaiveWeightedInfoNce(const torch::Tensor& a, const torch::Tensor& b,
+                                          const Matrix& w, double tau, bool normalize = true) {
+  const int64_t n = a.size(0);
+  std::vector<torch::Tensor> za, zb;
+  for (int64_t i = 0; i < n; ++i) {
+    za.push_back(NaiveNormalizeRow(a[i], normalize));
+    zb.push_back(NaiveNormalizeRow(b[i], normalize));
+  }
+  torch::Tensor a_to_b = torch::zeros({}, a.options());
+  torch::Tensor b_to_a = torch::zeros({}, a.options());
+  for (int64_t i = 0; i < n; ++i) {
+    torch::Tensor den_ab = torch::zeros({}, a.options());
+    torch::Tensor den_ba = torch::zeros({}, a.options());
+    for (int64_t k = 0; k < n; ++k) {
+      const double weight = k == i ? 1.0 : w[i][k];
+      if (weight == 0.0) continue;
+      den_ab = den_ab + weight * torch::exp((za[i] * zb[k]).sum() / tau);
+      den_ba = den_ba + weight * torch::exp((zb[i] * za[k]).sum() / tau);
+    }
+    a_to_b = a_to_b - ((za[i] * zb[i]).sum() / tau - torch::log(den_ab));
+    b_to_a = b_to_a - ((zb[i] * za[i]).sum() / tau - torch::log(den_ba));
+  }
+  return 0.5 * (a_to_b + b_to_a) / static_cast<double>(n);
 }
 
 // Mean BCE-with-logits over labelled rows and all classes.

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 namespace mosaic::losses::internal {
 
@@ -35,6 +36,29 @@ inline torch::Tensor MaybeNormalize(const torch::Tensor& x, bool normalize) {
   if (!normalize) return x;
   return torch::nn::functional::normalize(
       x, torch::nn::functional::NormalizeFuncOptions().p(2.0).dim(1));
+}
+
+// The log of an optional [n, n] negative-weight matrix (the `negative_weights`
+// of NtXentLoss and CrossModalInfoNceLoss), to be added to the logits: checked
+// against the embeddings `like` ([n, D]), detached, converted to their dtype,
+// the diagonal set to weight 1 (log w = 0), and entries <= 0 set to -inf by
+// masked_fill, so log(0) is never evaluated. Undefined if `weights` is.
+inline torch::Tensor LogNegativeWeights(const torch::Tensor& weights, const torch::Tensor& like,
+                                        const char* what) {
+  if (!weights.defined()) return {};
+  const int64_t n = like.size(0);
+  TORCH_CHECK(weights.dim() == 2 && weights.size(0) == n && weights.size(1) == n, what,
+              ": negative_weights must be [", n, ", ", n, "], got shape ", weights.sizes());
+  TORCH_CHECK(weights.is_floating_point(), what, ": negative_weights must be floating point, got ",
+              weights.scalar_type());
+  TORCH_CHECK(weights.device() == like.device(), what,
+              ": negative_weights must be on the embeddings' device");
+  torch::Tensor w = weights.detach().to(like.scalar_type());
+  w = w.masked_fill(torch::eye(n, w.options().dtype(torch::kBool)), 1.0);
+  const torch::Tensor removed = w <= 0.0;
+  return w.masked_fill(removed, 1.0)
+      .log()
+      .masked_fill(removed, -std::numeric_limits<double>::infinity());
 }
 
 // A zero scalar that is still part of x's graph: backward() through it works

@@ -7,7 +7,7 @@
 namespace mosaic::losses {
 
 torch::Tensor NtXentLoss(const torch::Tensor& view1, const torch::Tensor& view2,
-                         const NtXentOptions& options) {
+                         const NtXentOptions& options, const torch::Tensor& negative_weights) {
   internal::CheckMatrix(view1, "NtXentLoss: view1", "[N, D]");
   internal::CheckMatrix(view2, "NtXentLoss: view2", "[N, D]");
   TORCH_CHECK(view1.sizes() == view2.sizes(),
@@ -17,6 +17,8 @@ torch::Tensor NtXentLoss(const torch::Tensor& view1, const torch::Tensor& view2,
   TORCH_CHECK(view1.scalar_type() == view2.scalar_type() && view1.device() == view2.device(),
               "NtXentLoss: view1 and view2 must share dtype and device");
   internal::CheckTemperature(options.temperature(), "NtXentLoss");
+  const torch::Tensor log_weights =
+      internal::LogNegativeWeights(negative_weights, view1, "NtXentLoss");
 
   const int64_t n = view1.size(0);
   const torch::Tensor z =
@@ -24,8 +26,14 @@ torch::Tensor NtXentLoss(const torch::Tensor& view1, const torch::Tensor& view2,
   // Self-similarity is excluded from the softmax by a -inf logit; the positive
   // (the target below) is never on the diagonal, so -inf is never picked.
   const auto diagonal = torch::eye(2 * n, z.options().dtype(torch::kBool));
-  const torch::Tensor logits = (z.matmul(z.t()) / options.temperature())
-                                   .masked_fill(diagonal, -std::numeric_limits<double>::infinity());
+  torch::Tensor logits = (z.matmul(z.t()) / options.temperature())
+                             .masked_fill(diagonal, -std::numeric_limits<double>::infinity());
+  if (log_weights.defined()) {
+    // Row r and column c are samples r mod N and c mod N, so both views of a
+    // sample take its weights. The positive (r, r +- N) and the diagonal read
+    // log w_ii = 0: the positive keeps weight 1 and the diagonal stays -inf.
+    logits = logits + log_weights.repeat({2, 2});
+  }
   const auto index = z.options().dtype(torch::kLong);
   const torch::Tensor targets =
       torch::cat({torch::arange(n, 2 * n, index), torch::arange(0, n, index)});

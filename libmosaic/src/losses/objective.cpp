@@ -9,6 +9,7 @@
 #include "mosaic/losses/cross_modal_infonce.h"
 #include "mosaic/losses/multilabel_supcon.h"
 #include "mosaic/losses/nt_xent.h"
+#include "mosaic/losses/supervision_aware_negatives.h"
 
 namespace mosaic::losses {
 namespace {
@@ -156,6 +157,20 @@ torch::Tensor SupervisedContrastive(const ObjectiveInputs& in, const ObjectiveOp
   return WeightedSupConLoss(z, weights, sup, cross);
 }
 
+// The supervision-aware negative weights shared by L_intra and L_inter, or an
+// undefined tensor when the option is off.
+torch::Tensor NegativeWeights(const ObjectiveInputs& in, const ObjectiveOptions& o,
+                              torch::Dtype dtype) {
+  if (o.supervision_aware_negatives() == NegativeMode::kOff) return {};
+  TORCH_CHECK(in.labels.defined(),
+              "ComputeObjective: labels are required by "
+              "supervision_aware_negatives = ",
+              NegativeModeName(o.supervision_aware_negatives()),
+              " (set it to off to train without labels)");
+  return SupervisionAwareNegativeWeights(in.labels, in.labelled, o.label_similarity(),
+                                         o.supervision_aware_negatives(), dtype);
+}
+
 }  // namespace
 
 std::vector<std::string> ObjectivePresetNames() {
@@ -214,6 +229,11 @@ ObjectiveResult ComputeObjective(const ObjectiveInputs& in, const ObjectiveOptio
     total = total.defined() ? total + lambda * term : lambda * term;
   };
 
+  torch::Tensor negative_weights;
+  if (o.lambda_intra() > 0.0 || o.lambda_inter() > 0.0) {
+    negative_weights = NegativeWeights(in, o, zero.scalar_type());
+  }
+
   if (o.lambda_intra() > 0.0) {
     NtXentOptions intra;
     intra.temperature(o.temperature_intra()).normalize(o.normalize_embeddings());
@@ -227,7 +247,7 @@ ObjectiveResult ComputeObjective(const ObjectiveInputs& in, const ObjectiveOptio
       if (!m.inputs->view1.defined()) continue;  // modality absent (or logits only)
       TORCH_CHECK(m.inputs->view2.defined(), "ComputeObjective: ", m.name,
                   ".view2 is required by the intra-modal term (lambda_intra > 0)");
-      *m.result = NtXentLoss(m.inputs->view1, m.inputs->view2, intra);
+      *m.result = NtXentLoss(m.inputs->view1, m.inputs->view2, intra, negative_weights);
       r.active_terms.push_back(std::string("intra_") + m.name);
       add(o.lambda_intra(), *m.result);
       any = true;
@@ -246,7 +266,7 @@ ObjectiveResult ComputeObjective(const ObjectiveInputs& in, const ObjectiveOptio
         "ComputeObjective: s2.view1 is required by the inter-modal term (lambda_inter > 0)");
     CrossModalInfoNceOptions inter;
     inter.temperature(o.temperature_inter()).normalize(o.normalize_embeddings());
-    r.inter = CrossModalInfoNceLoss(in.s1.view1, in.s2.view1, inter);
+    r.inter = CrossModalInfoNceLoss(in.s1.view1, in.s2.view1, inter, negative_weights);
     r.active_terms.push_back("inter");
     add(o.lambda_inter(), r.inter);
   }

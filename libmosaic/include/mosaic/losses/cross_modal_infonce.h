@@ -31,10 +31,25 @@ struct CrossModalInfoNceOptions {
 };
 
 // s1, s2: [N, D] floating point, same dtype and device, N >= 1; row i of each
-// is the same location. Returns a 0-dim tensor that backpropagates into both.
-// Throws c10::Error on a shape, dtype or temperature violation.
+// is the same location.
+// negative_weights: optional [N, N] floating point on the inputs' device
+// (supervision-aware negatives, see supervision_aware_negatives.h). Entry
+// (i, k) weights candidate k (of the other modality) in the softmax
+// denominator of anchor i, in both directions:
+//   CE_w(L) = -1/N sum_i log( exp(L_ii) / sum_k w_ik exp(L_ik) )
+//   loss    = 1/2 [ CE_w(L) + CE_w(L^T) ]
+// The diagonal (the co-located positive) is ignored and always has weight 1.
+// Added to the logits as log w; entries <= 0 remove the candidate (-inf logit,
+// set by masked_fill, so no log(0) and no NaN gradient); every row keeps its
+// positive, so the loss stays finite. Treated as a constant (no gradient flows
+// into it) and converted to the inputs' dtype. REQUIRES: finite entries, meant
+// to lie in [0, 1] (not checked, to avoid a device sync). Undefined: the plain
+// loss, bit for bit.
+// Returns a 0-dim tensor that backpropagates into both.
+// Throws c10::Error on a shape, dtype, device or temperature violation.
 MOSAIC_EXPORT torch::Tensor CrossModalInfoNceLoss(const torch::Tensor& s1, const torch::Tensor& s2,
-                                                  const CrossModalInfoNceOptions& options = {});
+                                                  const CrossModalInfoNceOptions& options = {},
+                                                  const torch::Tensor& negative_weights = {});
 
 }  // namespace mosaic::losses
 

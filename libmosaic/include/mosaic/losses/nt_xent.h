@@ -36,10 +36,25 @@ struct NtXentOptions {
 
 // view1, view2: [N, D] floating point, same dtype and device, N >= 1, D >= 1;
 // row i of view1 and row i of view2 are two views of sample i.
+// negative_weights: optional [N, N] floating point on the views' device
+// (supervision-aware negatives, see supervision_aware_negatives.h). Entry
+// (a, b) weights both rows of sample b (its two views) in the softmax
+// denominator of both anchor rows of sample a; over the 2N rows, with
+// W_ik = w(i mod N, k mod N):
+//   loss = -1/(2N) sum_i log( exp(s_i,p(i)) / sum_{k != i} W_ik exp(s_ik) )
+// The positive always has weight 1: the diagonal w(a, a), which is what the
+// positive and the excluded self-similarity would read, is ignored. Added to
+// the logits as log w; entries <= 0 remove the candidate (-inf logit, set by
+// masked_fill, so no log(0) and no NaN gradient); every row keeps its
+// positive, so the loss stays finite. Treated as a constant (no gradient
+// flows into it) and converted to the views' dtype. REQUIRES: finite entries,
+// meant to lie in [0, 1] (not checked, to avoid a device sync). Undefined: the
+// plain loss, bit for bit.
 // Returns a 0-dim tensor (dtype of the inputs) that backpropagates into both.
-// Throws c10::Error on a shape, dtype or temperature violation.
+// Throws c10::Error on a shape, dtype, device or temperature violation.
 MOSAIC_EXPORT torch::Tensor NtXentLoss(const torch::Tensor& view1, const torch::Tensor& view2,
-                                       const NtXentOptions& options = {});
+                                       const NtXentOptions& options = {},
+                                       const torch::Tensor& negative_weights = {});
 
 }  // namespace mosaic::losses
 

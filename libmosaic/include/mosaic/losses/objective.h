@@ -25,6 +25,7 @@
 
 #include "mosaic/export.h"
 #include "mosaic/losses/label_similarity.h"
+#include "mosaic/losses/supervision_aware_negatives.h"
 
 namespace mosaic::losses {
 
@@ -50,6 +51,14 @@ struct ObjectiveOptions {
   // across modalities). true: an S1 anchor is contrasted only with S2 rows and
   // vice versa (needs both modalities).
   TORCH_ARG(bool, sup_cross_modal_only) = false;
+
+  // --- Supervision-aware negatives in L_intra and L_inter: negatives that
+  // share labels (by `label_similarity`) with a labelled anchor are removed
+  // from (kRemove) or down-weighted in (kDownweight) the softmax denominator;
+  // pairs involving an unlabelled sample keep weight 1. Needs `labels` when not
+  // kOff and lambda_intra or lambda_inter is > 0. See
+  // supervision_aware_negatives.h.
+  TORCH_ARG(NegativeMode, supervision_aware_negatives) = NegativeMode::kOff;
 
   // --- L2-normalise embeddings inside every contrastive term (no-op for the
   // dual-stream model's unit-length embeddings).
@@ -125,14 +134,17 @@ MOSAIC_EXPORT torch::Tensor MultiLabelBceLoss(const torch::Tensor& logits,
 //   L_intra,m  NtXentLoss(m.view1, m.view2) for each present modality m that
 //              has embeddings; a modality with view1 but no view2 is an error.
 //   L_inter    CrossModalInfoNceLoss(s1.view1, s2.view1); needs both.
+//   Both take as negative_weights SupervisionAwareNegativeWeights(labels,
+//   labelled, label_similarity, supervision_aware_negatives) (none when kOff).
 //   L_sup      MultiLabelSupConLoss over the labelled samples' rows of
 //              [s1.view1; s1.view2; s2.view1; s2.view2] (those defined and
 //              selected by sup_use_second_views), each row with its sample's labels.
 //   L_bce      mean of MultiLabelBceLoss over the defined heads among
 //              fused_logits, s1.logits, s2.logits.
 // Throws c10::Error if the options are invalid (negative lambda, all lambdas
-// 0, temperature <= 0), a needed input is missing, or shapes disagree; the
-// message names the field at fault.
+// 0, temperature <= 0), a needed input is missing (e.g. labels for
+// supervision_aware_negatives), or shapes disagree; the message names the
+// field at fault.
 MOSAIC_EXPORT ObjectiveResult ComputeObjective(const ObjectiveInputs& inputs,
                                                const ObjectiveOptions& options = {});
 

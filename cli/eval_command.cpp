@@ -1,5 +1,6 @@
 // mosaic eval BUNDLE DATASET: multi-label classification quality (AP, mAP,
-// F1 at 0.5 and at thresholds tuned on a validation split) and cluster
+// F1 at 0.5 and at thresholds tuned on a validation split), embedding quality
+// (kNN and retrieval mAP against a labelled reference split) and cluster
 // coherence of the embeddings, as JSON and/or Markdown.
 #include <filesystem>
 #include <iostream>
@@ -23,6 +24,10 @@ struct EvalArgs {
   std::string val_split = "validation";
   std::string head = "auto";
   std::string embedding = "auto";
+  std::string features = "encoder";
+  int64_t knn_k = 10;
+  std::string knn_split = "train";
+  int64_t retrieval_top_k = 0;
   std::string device = "cpu";
   int64_t batch_size = 64;
   int workers = 2;
@@ -54,6 +59,21 @@ int RunEval(const EvalArgs& args) {
   StatusOr<eval::EmbeddingChoice> embedding = eval::ParseEmbeddingChoice(args.embedding);
   if (!embedding.ok()) return ReportError("eval", embedding.status().WithContext("--embedding"));
   o.run.embedding = *embedding;
+  StatusOr<eval::FeatureSource> features = eval::ParseFeatureSource(args.features);
+  if (!features.ok()) return ReportError("eval", features.status().WithContext("--features"));
+  o.features = *features;
+  if (args.knn_k < 1) {
+    return ReportError("eval", Status::InvalidArgument("--knn-k: expected >= 1, got " +
+                                                       std::to_string(args.knn_k)));
+  }
+  if (args.retrieval_top_k < 0) {
+    return ReportError("eval", Status::InvalidArgument(
+                                   "--retrieval-top-k: expected >= 0 (0 = full ranking), got " +
+                                   std::to_string(args.retrieval_top_k)));
+  }
+  o.knn_reference_split = args.knn_split;
+  o.knn_k = args.knn_k;
+  o.retrieval_top_k = args.retrieval_top_k;
   if (args.batch_size < 1) {
     return ReportError("eval", Status::InvalidArgument("--batch-size: expected >= 1, got " +
                                                        std::to_string(args.batch_size)));
@@ -87,7 +107,9 @@ int RunEval(const EvalArgs& args) {
 void RegisterEvalCommand(CLI::App& app, int* exit_code) {
   auto a = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "eval", "Evaluate a model bundle on a labelled dataset (mAP, F1, cluster coherence)");
+      "eval",
+      "Evaluate a model bundle on a labelled dataset (mAP, F1, kNN/retrieval mAP, cluster "
+      "coherence)");
   cmd->add_option("bundle", a->bundle, "Model bundle (.mosaic)")->required();
   cmd->add_option("dataset", a->dataset,
                   "Dataset: [bigearthnet-v1|bigearthnet-v2|sen12ms|csv:]PATH")
@@ -99,7 +121,19 @@ void RegisterEvalCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--head", a->head, "Classification head: auto|fused|s1|s2")
       ->capture_default_str();
-  cmd->add_option("--embedding", a->embedding, "Embedding for cluster coherence: auto|fused|s1|s2")
+  cmd->add_option("--embedding", a->embedding,
+                  "Modalities of the embedding-quality and cluster features: auto|fused|s1|s2")
+      ->capture_default_str();
+  cmd->add_option("--features", a->features,
+                  "Features for embedding quality and clusters: encoder (pooled encoder "
+                  "outputs, comparable across methods) or projection (projection heads)")
+      ->capture_default_str();
+  cmd->add_option("--knn-split", a->knn_split,
+                  "Labelled reference split for kNN and retrieval mAP (\"\" = off)")
+      ->capture_default_str();
+  cmd->add_option("--knn-k", a->knn_k, "Neighbours of the kNN label scores")->capture_default_str();
+  cmd->add_option("--retrieval-top-k", a->retrieval_top_k,
+                  "Ranks of the retrieval AP (0 = full ranking)")
       ->capture_default_str();
   cmd->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--batch-size", a->batch_size, "Patches per forward pass")->capture_default_str();
@@ -109,7 +143,7 @@ void RegisterEvalCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--silhouette-samples", a->silhouette_samples,
                   "At most this many samples for the silhouette (0 = all)")
       ->capture_default_str();
-  cmd->add_flag("--no-clusters", a->no_clusters, "Skip the cluster coherence of embeddings");
+  cmd->add_flag("--no-clusters", a->no_clusters, "Skip the cluster coherence of the features");
   cmd->add_option("--json", a->json_path, "Write the report as JSON to this file");
   cmd->add_option("--markdown", a->markdown_path,
                   "Write the report as Markdown to this file (default: stdout)");

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <torch/torch.h>
+
 #include <cmath>
 
 #include "eval_test_util.h"
+#include "mosaic/data/loader.h"
+#include "mosaic/model_bundle.h"
 #include "mosaic/model_factory.h"
 #include "mosaic/patch_classifier.h"
 #include "testing/manifests.h"
@@ -105,6 +109,111 @@ TEST_F(ModelOutputsTest, EmbeddingsAreUnitNormPerChoice) {
       }
     }
   }
+}
+
+TEST_F(ModelOutputsTest, EncoderFeaturesAreThePerStreamNormalisedPooledOutputs) {
+  auto dataset = TinyDataset();
+  const std::vector<size_t> indices = {4, 1, 8, 0, 11};
+
+  // The pooled encoder outputs h1, h2 of the same samples, computed directly:
+  // one batch read as RunModelOnDataset reads it (no augmentation, the
+  // manifest's normalisation), through the model's EncodeS1 / EncodeS2.
+  StatusOr<LoadedModel> model = LoadModelBundle(bundle_);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  data::LoaderOptions loader_options;
+  loader_options.batch_size = static_cast<int64_t>(indices.size());
+  loader_options.shuffle = false;
+  loader_options.indices = indices;
+  loader_options.two_views = false;
+  loader_options.augment = false;
+  loader_options.num_workers = 0;
+  loader_options.s1_normalization = model->manifest.s1.normalization;
+  loader_options.s2_normalization = model->manifest.s2.normalization;
+  auto loader = data::Loader::Create(dataset, loader_options);
+  ASSERT_TRUE(loader.ok()) << loader.status().ToString();
+  data::Batch batch;
+  StatusOr<bool> got = (*loader)->Next(&batch);
+  ASSERT_TRUE(got.ok() && *got);
+  torch::Tensor h1, h2;
+  {
+    torch::NoGradGuard no_grad;
+    model->model->eval();
+    h1 = model->model->EncodeS1(batch.s1).to(torch::kFloat64).contiguous();
+    h2 = model->model->EncodeS2(batch.s2).to(torch::kFloat64).contiguous();
+  }
+  const int64_t d1 = h1.size(1), d2 = h2.size(1);
+  ASSERT_GT(d1, 0);
+  ASSERT_GT(d2, 0);
+  // Row r of stream h scaled to unit norm.
+  auto unit = [](const torch::Tensor& h, int64_t r) {
+    std::vector<double> row(h.data_ptr<double>() + r * h.size(1),
+                            h.data_ptr<double>() + (r + 1) * h.size(1));
+    double norm = 0;
+    for (double v : row) norm += v * v;
+    norm = std::sqrt(norm);
+    EXPECT_GT(norm, 1e-6);
+    for (double& v : row) v /= norm;
+    return row;
+  };
+
+  for (EmbeddingChoice choice :
+       {EmbeddingChoice::kFused, EmbeddingChoice::kS1, EmbeddingChoice::kS2}) {
+    ModelRunOptions options;
+    options.embedding = choice;
+    options.features = FeatureSource::kEncoder;
+    options.batch_size = 2;  // other batches than above: results must not depend on them
+    StatusOr<ModelOutputs> out = RunModelOnDataset(bundle_, dataset, indices, options);
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    EXPECT_EQ(out->features, FeatureSource::kEncoder);
+    EXPECT_EQ(out->embedding, choice);
+    const int64_t d = choice == EmbeddingChoice::kFused ? d1 + d2
+                      : choice == EmbeddingChoice::kS1  ? d1
+                                                        : d2;
+    ASSERT_EQ(out->embedding_dim, d) << EmbeddingChoiceName(choice);
+    for (int64_t r = 0; r < out->num_samples; ++r) {
+      std::vector<double> expected;
+      if (choice != EmbeddingChoice::kS2) expected = unit(h1, r);
+      if (choice != EmbeddingChoice::kS1) {
+        const std::vector<double> second = unit(h2, r);
+        expected.insert(expected.end(), second.begin(), second.end());
+      }
+      if (choice == EmbeddingChoice::kFused) {
+        for (double& v : expected) v /= std::sqrt(2.0);
+      }
+      const float* row = out->embeddings.data() + r * d;
+      double norm = 0, first = 0;
+      for (int64_t k = 0; k < d; ++k) {
+        EXPECT_NEAR(row[k], expected[static_cast<size_t>(k)], 1e-5)
+            << EmbeddingChoiceName(choice) << " row " << r << " dim " << k;
+        norm += double{row[k]} * row[k];
+        if (k < d1) first += double{row[k]} * row[k];
+      }
+      EXPECT_NEAR(norm, 1.0, 1e-5);
+      // Two streams: each contributes half of the squared norm.
+      if (choice == EmbeddingChoice::kFused) {
+        EXPECT_NEAR(first, 0.5, 1e-5);
+      }
+    }
+  }
+
+  // The default stays the projection embeddings.
+  StatusOr<ModelOutputs> projection = RunModelOnDataset(bundle_, dataset, indices);
+  ASSERT_TRUE(projection.ok());
+  EXPECT_EQ(projection->features, FeatureSource::kProjection);
+  EXPECT_EQ(projection->embedding_dim, 2 * TinyManifest().projection_dim);
+}
+
+TEST(FeatureSource, ParseAndName) {
+  for (FeatureSource source : {FeatureSource::kProjection, FeatureSource::kEncoder}) {
+    StatusOr<FeatureSource> parsed = ParseFeatureSource(FeatureSourceName(source));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, source);
+  }
+  EXPECT_STREQ(FeatureSourceName(FeatureSource::kEncoder), "encoder");
+  StatusOr<FeatureSource> bad = ParseFeatureSource("pooled");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("'pooled'"), std::string::npos);
 }
 
 TEST_F(ModelOutputsTest, PermutedClassesAreMappedToManifestOrder) {

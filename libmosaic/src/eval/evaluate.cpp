@@ -2,11 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "mosaic/metrics/knn.h"
 #include "mosaic/model_bundle.h"
 
 namespace mosaic::eval {
@@ -29,16 +36,135 @@ Status CheckOutputs(const ModelOutputs& o, const char* what, bool need_embedding
   if (need_embeddings &&
       (o.embedding_dim <= 0 || o.embeddings.size() != n * static_cast<size_t>(o.embedding_dim))) {
     return Status::InvalidArgument(std::string(what) +
-                                   " outputs: no embeddings for the cluster coherence");
+                                   " outputs: no embeddings for the cluster coherence or the "
+                                   "embedding quality");
   }
   return Status::OK();
+}
+
+// The reference outputs describe the same classes and feature space as the
+// test outputs.
+Status CheckReference(const ModelOutputs& test, const ModelOutputs& reference,
+                      const EvaluationOptions& options) {
+  MOSAIC_RETURN_IF_ERROR(CheckOutputs(reference, "reference", true));
+  if (reference.class_names != test.class_names) {
+    return Status::InvalidArgument("reference outputs have other classes than the test outputs");
+  }
+  if (reference.features != test.features || reference.embedding != test.embedding ||
+      reference.embedding_dim != test.embedding_dim) {
+    return Status::InvalidArgument(
+        std::string("reference outputs hold ") + FeatureSourceName(reference.features) + " " +
+        EmbeddingChoiceName(reference.embedding) + " features of dimension " +
+        std::to_string(reference.embedding_dim) + ", the test outputs " +
+        FeatureSourceName(test.features) + " " + EmbeddingChoiceName(test.embedding) +
+        " features of dimension " + std::to_string(test.embedding_dim));
+  }
+  if (options.knn_k < 1) {
+    return Status::InvalidArgument("knn_k: expected >= 1, got " + std::to_string(options.knn_k));
+  }
+  if (options.retrieval_top_k < 0) {
+    return Status::InvalidArgument("retrieval_top_k: expected >= 0 (0 = full ranking), got " +
+                                   std::to_string(options.retrieval_top_k));
+  }
+  return Status::OK();
+}
+
+// kNN and retrieval mAP of the test embeddings against the reference's.
+// REQUIRES: CheckReference(test, reference, options) is OK.
+StatusOr<EmbeddingQuality> EvaluateEmbeddingQuality(const ModelOutputs& test,
+                                                    const ModelOutputs& reference,
+                                                    const EvaluationOptions& options) {
+  const size_t n = static_cast<size_t>(test.num_samples);
+  const size_t m = static_cast<size_t>(reference.num_samples);
+  const size_t c = static_cast<size_t>(test.num_classes);
+  const size_t d = static_cast<size_t>(test.embedding_dim);
+  const metrics::MatrixView query(test.embeddings, n, d), query_targets(test.targets, n, c);
+  const metrics::MatrixView references(reference.embeddings, m, d);
+  const metrics::MatrixView reference_targets(reference.targets, m, c);
+
+  EmbeddingQuality quality;
+  quality.features = FeatureSourceName(test.features);
+  quality.embedding = EmbeddingChoiceName(test.embedding);
+  quality.embedding_dim = test.embedding_dim;
+  quality.reference_split = options.knn_reference_split;
+  quality.reference_size = reference.num_samples;
+  quality.num_queries = test.num_samples;
+  quality.knn_k = options.knn_k;
+  quality.retrieval_top_k = options.retrieval_top_k;
+  StatusOr<metrics::AveragePrecisionResult> knn = metrics::KnnAveragePrecision(
+      query, query_targets, references, reference_targets, static_cast<size_t>(options.knn_k));
+  if (!knn.ok()) return knn.status().WithContext("kNN mAP");
+  quality.knn_map_macro = knn->macro;
+  quality.knn_map_micro = knn->micro;
+  StatusOr<metrics::RetrievalResult> retrieval =
+      metrics::RetrievalMeanAveragePrecision(query, query_targets, references, reference_targets,
+                                             static_cast<size_t>(options.retrieval_top_k));
+  if (!retrieval.ok()) return retrieval.status().WithContext("retrieval mAP");
+  quality.retrieval_map = retrieval->mean_average_precision;
+  quality.retrieval_queries = retrieval->num_queries;
+  quality.retrieval_skipped_queries = retrieval->num_skipped_queries;
+  return quality;
+}
+
+// A JSON number, null for NaN or infinity.
+nlohmann::json Number(double value) {
+  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+// 4 decimals, "n/a" for NaN.
+std::string Fixed(double value) {
+  if (!std::isfinite(value)) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.4f", value);
+  return text;
+}
+
+std::string Capitalized(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 32);
+  return text;
+}
+
+nlohmann::json ToJsonValue(const EmbeddingQuality& q) {
+  return {{"features", q.features},
+          {"embedding", q.embedding},
+          {"embedding_dim", q.embedding_dim},
+          {"reference_split", q.reference_split},
+          {"reference_size", q.reference_size},
+          {"num_queries", q.num_queries},
+          {"knn_k", q.knn_k},
+          {"knn_map_macro", Number(q.knn_map_macro)},
+          {"knn_map_micro", Number(q.knn_map_micro)},
+          {"retrieval_top_k", q.retrieval_top_k},
+          {"retrieval_map", Number(q.retrieval_map)},
+          {"retrieval_queries", q.retrieval_queries},
+          {"retrieval_skipped_queries", q.retrieval_skipped_queries}};
+}
+
+std::string ToMarkdown(const EmbeddingQuality& q) {
+  std::ostringstream out;
+  out << "Test-split " << q.features << " features (" << q.embedding << ", " << q.embedding_dim
+      << " dimensions) against the " << q.reference_size << " samples of split '"
+      << q.reference_split
+      << "' with all their labels (this measures the embedding, not the label budget).\n\n";
+  const std::string ranks = q.retrieval_top_k > 0 ? "top " + std::to_string(q.retrieval_top_k)
+                                                  : std::string("full ranking");
+  out << "| Metric | Value |\n|---|---:|\n";
+  out << "| kNN mAP macro (k = " << q.knn_k << ") | " << Fixed(q.knn_map_macro) << " |\n";
+  out << "| kNN mAP micro (k = " << q.knn_k << ") | " << Fixed(q.knn_map_micro) << " |\n";
+  out << "| Retrieval mAP (" << ranks << ") | " << Fixed(q.retrieval_map) << " |\n";
+  out << "| Retrieval queries used / skipped | " << q.retrieval_queries << " / "
+      << q.retrieval_skipped_queries << " |\n";
+  return out.str();
 }
 
 }  // namespace
 
 StatusOr<EvaluationReport> EvaluateOutputs(const ModelOutputs& test, const ModelOutputs* validation,
-                                           const EvaluationOptions& options) {
-  MOSAIC_RETURN_IF_ERROR(CheckOutputs(test, "test", options.cluster_coherence));
+                                           const EvaluationOptions& options,
+                                           const ModelOutputs* reference) {
+  const bool need_embeddings = options.cluster_coherence || reference != nullptr;
+  MOSAIC_RETURN_IF_ERROR(CheckOutputs(test, "test", need_embeddings));
+  if (reference != nullptr) MOSAIC_RETURN_IF_ERROR(CheckReference(test, *reference, options));
   const size_t n = static_cast<size_t>(test.num_samples);
   const size_t c = static_cast<size_t>(test.num_classes);
   metrics::MatrixView validation_scores, validation_targets;
@@ -59,13 +185,29 @@ StatusOr<EvaluationReport> EvaluateOutputs(const ModelOutputs& test, const Model
                                          validation_targets, options.report);
   if (!classification.ok()) return classification.status();
   report.classification = std::move(classification).value();
+  if (need_embeddings) {
+    report.embedding = EmbeddingChoiceName(test.embedding);
+    report.features = FeatureSourceName(test.features);
+    report.embedding_dim = test.embedding_dim;
+  }
+
+  if (reference == nullptr) {
+    report.embedding_quality_note = "no reference outputs: embedding quality not computed";
+  } else {
+    StatusOr<EmbeddingQuality> quality = EvaluateEmbeddingQuality(test, *reference, options);
+    if (quality.ok()) {
+      report.has_embedding_quality = true;
+      report.embedding_quality = std::move(quality).value();
+    } else {
+      report.embedding_quality_note =
+          "embedding quality not computed: " + quality.status().message();
+    }
+  }
 
   if (!options.cluster_coherence) {
     report.cluster_note = "cluster coherence not requested";
     return report;
   }
-  report.embedding = EmbeddingChoiceName(test.embedding);
-  report.embedding_dim = test.embedding_dim;
   StatusOr<std::vector<int>> labels =
       metrics::DominantLabels(metrics::MatrixView(test.targets, n, c), options.dominant_rule);
   if (!labels.ok()) return labels.status();
@@ -106,13 +248,54 @@ StatusOr<EvaluationReport> EvaluateBundle(const EvalRequest& request) {
     return Status::InvalidArgument(dataset.description() + ": no patch in split '" +
                                    options.test_split + "' (--split)");
   }
+  if (options.knn_k < 1) {
+    return Status::InvalidArgument("knn_k: expected >= 1, got " + std::to_string(options.knn_k));
+  }
+  if (options.retrieval_top_k < 0) {
+    return Status::InvalidArgument("retrieval_top_k: expected >= 0 (0 = full ranking), got " +
+                                   std::to_string(options.retrieval_top_k));
+  }
+
+  // The reference split of the embedding quality, when there is a usable one.
+  std::string quality_note;
+  std::vector<size_t> reference_indices;
+  if (options.knn_reference_split.empty()) {
+    quality_note = "no reference split given: embedding quality not computed";
+  } else {
+    reference_indices = data::IndicesOfSplit(dataset, options.knn_reference_split);
+    std::vector<size_t> sorted_test = test_indices, sorted_reference = reference_indices;
+    std::sort(sorted_test.begin(), sorted_test.end());
+    std::sort(sorted_reference.begin(), sorted_reference.end());
+    std::vector<size_t> shared;
+    std::set_intersection(sorted_test.begin(), sorted_test.end(), sorted_reference.begin(),
+                          sorted_reference.end(), std::back_inserter(shared));
+    if (reference_indices.empty()) {
+      quality_note = "reference split '" + options.knn_reference_split +
+                     "' has no sample: embedding quality not computed";
+    } else if (!shared.empty()) {
+      quality_note = "reference split '" + options.knn_reference_split + "' shares " +
+                     std::to_string(shared.size()) +
+                     " samples with the evaluated ones (a query would find itself): embedding "
+                     "quality not computed";
+      reference_indices.clear();
+    }
+  }
+
   StatusOr<LoadedModel> model = LoadModelBundle(request.bundle_path);
   if (!model.ok()) return model.status();
 
   ModelRunOptions run = options.run;
-  run.compute_embeddings = options.cluster_coherence;
+  run.features = options.features;
+  run.compute_embeddings = options.cluster_coherence || !reference_indices.empty();
   StatusOr<ModelOutputs> test = RunModelOnDataset(*model, request.dataset, test_indices, run);
   if (!test.ok()) return test.status().WithContext("split '" + options.test_split + "'");
+
+  std::optional<ModelOutputs> reference;
+  if (!reference_indices.empty()) {
+    StatusOr<ModelOutputs> ref = RunModelOnDataset(*model, request.dataset, reference_indices, run);
+    if (!ref.ok()) return ref.status().WithContext("split '" + options.knn_reference_split + "'");
+    reference = std::move(ref).value();
+  }
 
   std::string threshold_note;
   std::optional<ModelOutputs> validation;
@@ -130,9 +313,10 @@ StatusOr<EvaluationReport> EvaluateBundle(const EvalRequest& request) {
       validation = std::move(val).value();
     }
   }
-  StatusOr<EvaluationReport> report =
-      EvaluateOutputs(*test, validation ? &*validation : nullptr, options);
+  StatusOr<EvaluationReport> report = EvaluateOutputs(*test, validation ? &*validation : nullptr,
+                                                      options, reference ? &*reference : nullptr);
   if (!report.ok()) return report.status();
+  if (!reference) report->embedding_quality_note = quality_note;
   report->model_name = model->manifest.name;
   report->model_description = model->manifest.description;
   report->model_training_json = model->manifest.training_json;
@@ -154,10 +338,22 @@ std::string ToJson(const EvaluationReport& report) {
                      {"threshold_note", report.threshold_note}};
   json["head"] = report.head;
   json["embedding"] = report.embedding;
+  json["features"] = report.features;
   json["embedding_dim"] = report.embedding_dim;
   json["classification"] = Embedded(metrics::ToJson(report.classification));
-  json["cluster_coherence"] =
-      report.has_cluster_coherence ? Embedded(metrics::ToJson(report.cluster)) : nullptr;
+  json["embedding_quality"] = report.has_embedding_quality ? ToJsonValue(report.embedding_quality)
+                                                           : nlohmann::json(nullptr);
+  json["embedding_quality_note"] = report.embedding_quality_note;
+  if (report.has_cluster_coherence) {
+    nlohmann::json cluster = Embedded(metrics::ToJson(report.cluster));
+    if (cluster.is_object()) {
+      cluster["features"] = report.features;
+      cluster["embedding"] = report.embedding;
+    }
+    json["cluster_coherence"] = std::move(cluster);
+  } else {
+    json["cluster_coherence"] = nullptr;
+  }
   json["cluster_note"] = report.cluster_note;
   return json.dump(2);
 }
@@ -178,13 +374,21 @@ std::string ToMarkdown(const EvaluationReport& report) {
   }
   out << "- Head: " << report.head << "\n";
   if (!report.embedding.empty()) {
-    out << "- Embedding: " << report.embedding << " (" << report.embedding_dim << " dimensions)\n";
+    out << "- Embedding: " << report.embedding << " " << report.features << " features ("
+        << report.embedding_dim << " dimensions)\n";
   }
   out << "\n## Classification\n\n" << metrics::ToMarkdown(report.classification);
+  out << "\n## Embedding quality\n\n";
+  if (report.has_embedding_quality) {
+    out << ToMarkdown(report.embedding_quality);
+  } else {
+    out << report.embedding_quality_note << "\n";
+  }
   out << "\n## Cluster coherence\n\n";
   if (report.has_cluster_coherence) {
-    out << "Embeddings grouped by dominant label (cosine silhouette) and k-means clusters "
-           "against dominant labels (NMI, ARI).\n\n"
+    out << Capitalized(report.features) << " features (" << report.embedding
+        << ") grouped by dominant label (cosine silhouette) and k-means clusters against "
+           "dominant labels (NMI, ARI).\n\n"
         << metrics::ToMarkdown(report.cluster);
   } else {
     out << report.cluster_note << "\n";

@@ -46,6 +46,29 @@ Status CheckBands(const std::vector<std::string>& manifest_bands,
                                  ", the dataset delivers " + Join(dataset_bands));
 }
 
+// The per-sample vectors of `choice` (never kAuto) from `source` (see
+// FeatureSource): each stream has unit norm, two streams are concatenated and
+// scaled by 1/sqrt(2), so the result has unit norm too.
+torch::Tensor SelectEmbedding(const nn::DualStreamOutput& result, EmbeddingChoice choice,
+                              FeatureSource source) {
+  namespace F = torch::nn::functional;
+  auto stream = [&](bool s1) -> torch::Tensor {
+    if (source == FeatureSource::kProjection) {
+      return s1 ? result.s1_embedding : result.s2_embedding;  // normalised by the model
+    }
+    const torch::Tensor& features = s1 ? result.s1_features : result.s2_features;
+    return F::normalize(features, F::NormalizeFuncOptions().p(2.0).dim(1).eps(1e-12));
+  };
+  switch (choice) {
+    case EmbeddingChoice::kS1:
+      return stream(true);
+    case EmbeddingChoice::kS2:
+      return stream(false);
+    default:  // kFused; both halves are unit-norm, so the result is too
+      return torch::cat({stream(true), stream(false)}, 1) / std::sqrt(2.0);
+  }
+}
+
 }  // namespace
 
 StatusOr<EmbeddingChoice> ParseEmbeddingChoice(const std::string& name) {
@@ -68,6 +91,22 @@ const char* EmbeddingChoiceName(EmbeddingChoice choice) {
       return "s2";
   }
   return "auto";
+}
+
+StatusOr<FeatureSource> ParseFeatureSource(const std::string& name) {
+  if (name == "projection") return FeatureSource::kProjection;
+  if (name == "encoder") return FeatureSource::kEncoder;
+  return Status::InvalidArgument("features '" + name + "': expected encoder or projection");
+}
+
+const char* FeatureSourceName(FeatureSource source) {
+  switch (source) {
+    case FeatureSource::kProjection:
+      return "projection";
+    case FeatureSource::kEncoder:
+      return "encoder";
+  }
+  return "projection";
 }
 
 const char* HeadChoiceName(HeadChoice choice) {
@@ -211,6 +250,7 @@ StatusOr<ModelOutputs> RunModelOnDataset(const LoadedModel& model,
   out.class_names = manifest.class_names;
   out.head = plan->head;
   out.embedding = options.compute_embeddings ? plan->embedding : EmbeddingChoice::kAuto;
+  out.features = options.features;
   out.indices = indices;
   out.ids.reserve(indices.size());
   for (size_t index : indices) out.ids.push_back(dataset->record(index).id);
@@ -240,19 +280,9 @@ StatusOr<ModelOutputs> RunModelOnDataset(const LoadedModel& model,
       out.targets.insert(out.targets.end(), targets.data_ptr<uint8_t>(),
                          targets.data_ptr<uint8_t>() + targets.numel());
       if (options.compute_embeddings) {
-        torch::Tensor embedding;
-        switch (plan->embedding) {
-          case EmbeddingChoice::kS1:
-            embedding = result.s1_embedding;
-            break;
-          case EmbeddingChoice::kS2:
-            embedding = result.s2_embedding;
-            break;
-          default:  // kFused; both halves are unit-norm, so the result is too
-            embedding = torch::cat({result.s1_embedding, result.s2_embedding}, 1) / std::sqrt(2.0);
-            break;
-        }
-        embedding = embedding.to(torch::kCPU, torch::kFloat32).contiguous();
+        torch::Tensor embedding = SelectEmbedding(result, plan->embedding, options.features)
+                                      .to(torch::kCPU, torch::kFloat32)
+                                      .contiguous();
         out.embedding_dim = embedding.size(1);
         out.embeddings.insert(out.embeddings.end(), embedding.data_ptr<float>(),
                               embedding.data_ptr<float>() + embedding.numel());

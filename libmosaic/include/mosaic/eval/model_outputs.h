@@ -5,7 +5,8 @@
 // Pixels go through the data Loader with augmentation off, so they are only
 // normalised, with the band statistics of the model's manifest (never the
 // dataset's). Scores are the sigmoid of one multi-label head; embeddings come
-// from the projection heads (see EmbeddingChoice).
+// from the projection heads or the encoders (FeatureSource) of the
+// modalities that EmbeddingChoice selects.
 //
 // Dataset / manifest checks (all InvalidArgument naming the band or class):
 //   * Bands: for every modality the model has and the dataset delivers, the
@@ -53,6 +54,30 @@ enum class EmbeddingChoice {
 // "auto" | "fused" | "s1" | "s2".
 MOSAIC_EXPORT StatusOr<EmbeddingChoice> ParseEmbeddingChoice(const std::string& name);
 MOSAIC_EXPORT const char* EmbeddingChoiceName(EmbeddingChoice choice);
+
+// Which vectors are exported per sample for the modalities EmbeddingChoice
+// selects. Either way every exported row has unit L2 norm (see below for the
+// one exception), so cosine similarity is a dot product.
+enum class FeatureSource {
+  // The projection-head outputs z (already L2-normalised by the model), as in
+  // EmbeddingChoice: z for one modality, [z1, z2] / sqrt(2) for two;
+  // D = projection_dim or 2 * projection_dim. Only meaningful for models whose
+  // projection heads were trained (not for the supervised preset).
+  kProjection,
+  // The pooled encoder outputs h (DualStreamOutput::s1_features /
+  // s2_features), each stream scaled to unit L2 norm so that neither
+  // modality dominates: h / |h| for one modality (D = its feature_dim), and
+  // [h1 / |h1|, h2 / |h2|] / sqrt(2) for two (D = s1 + s2 feature_dim), whose
+  // cosine similarity is the mean of the two streams' cosine similarities.
+  // Every pre-training method trains the encoders, so these features compare
+  // across methods. A stream whose pooled features are all zero (a dead
+  // encoder; |h| < 1e-12) stays zero instead of becoming NaN.
+  kEncoder,
+};
+
+// "projection" | "encoder".
+MOSAIC_EXPORT StatusOr<FeatureSource> ParseFeatureSource(const std::string& name);
+MOSAIC_EXPORT const char* FeatureSourceName(FeatureSource source);
 MOSAIC_EXPORT const char* HeadChoiceName(HeadChoice choice);
 
 struct ModelRunOptions {
@@ -61,6 +86,8 @@ struct ModelRunOptions {
   // the dataset have both modalities, else the single modality's head.
   HeadChoice head = HeadChoice::kAuto;
   EmbeddingChoice embedding = EmbeddingChoice::kAuto;
+  // Projection embeddings or encoder features of those modalities.
+  FeatureSource features = FeatureSource::kProjection;
   // false: no embeddings are computed (ModelOutputs::embedding_dim == 0) and
   // the embedding choice is not checked.
   bool compute_embeddings = true;
@@ -82,9 +109,10 @@ struct ModelOutputs {
   std::vector<std::string> ids;                        // [N] PatchRecord::id
   std::vector<float> scores;                           // [N, C] sigmoid probabilities
   std::vector<uint8_t> targets;                        // [N, C] multi-hot, mapped to manifest order
-  std::vector<float> embeddings;                       // [N, D]
+  std::vector<float> embeddings;                       // [N, D] (see FeatureSource)
   HeadChoice head = HeadChoice::kAuto;                 // the head actually used (never kAuto)
   EmbeddingChoice embedding = EmbeddingChoice::kAuto;  // actually used (kAuto if none)
+  FeatureSource features = FeatureSource::kProjection;  // what `embeddings` holds
 };
 
 // The modalities and head a run would use, after the checks above, without

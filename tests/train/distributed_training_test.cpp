@@ -48,10 +48,11 @@ std::string ReadText(const std::string& path) {
 
 int FreePortGuess() { return 20000 + static_cast<int>(::getpid() % 20000); }
 
-TEST(DistributedTraining, TwoRanksHoldIdenticalWeightsAndMatchOneProcess) {
-  if (!DistributedTrainingAvailable()) GTEST_SKIP() << "this build has no Gloo";
+// Trains the worker once in one process and once on two ranks and compares.
+// `env` prefixes every worker command (e.g. "VAR=value ").
+void CompareTwoRanksWithOneProcess(const std::string& env) {
   TempDir dir;
-  const std::string worker = MOSAIC_DISTRIBUTED_WORKER;
+  const std::string worker = env + MOSAIC_DISTRIBUTED_WORKER;
   const std::string steps = "3";
   const std::string port = std::to_string(FreePortGuess());
   ASSERT_EQ(std::system((worker + " " + dir.File("single.mosaic") + " " + steps + " > " +
@@ -79,6 +80,18 @@ TEST(DistributedTraining, TwoRanksHoldIdenticalWeightsAndMatchOneProcess) {
   const double single_loss = std::stod(single_log.substr(single_log.find("loss ") + 5));
   const double rank0_loss = std::stod(rank0_log.substr(rank0_log.find("loss ") + 5));
   EXPECT_NEAR(rank0_loss, single_loss, 1e-4 * std::abs(single_loss));
+}
+
+TEST(DistributedTraining, TwoRanksHoldIdenticalWeightsAndMatchOneProcess) {
+  if (!DistributedTrainingAvailable()) GTEST_SKIP() << "this build has no Gloo";
+  CompareTwoRanksWithOneProcess("");
+}
+
+// With label-aware batches (2 labelled of 8, so the supervised term acts on
+// every step) the ranks still see exactly the one-process global batch.
+TEST(DistributedTraining, LabelAwareBatchesMatchOneProcess) {
+  if (!DistributedTrainingAvailable()) GTEST_SKIP() << "this build has no Gloo";
+  CompareTwoRanksWithOneProcess("MOSAIC_TEST_LABELLED_PER_BATCH=2 ");
 }
 
 TEST(DistributedTraining, GlobalBatchMustDivideByWorldSize) {

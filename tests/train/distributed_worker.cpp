@@ -24,6 +24,12 @@ int main(int argc, char** argv) {
   options.optimization.optimizer = "sgd";
   options.optimization.momentum = 0.9;
   options.optimization.batch_size = 8;  // global
+  // Label-aware batches (data/batch_composition.h): a few labelled samples in
+  // every global batch, spread over the ranks.
+  if (const char* k = std::getenv("MOSAIC_TEST_LABELLED_PER_BATCH")) {
+    options.optimization.label_fraction = 0.15;
+    options.optimization.labelled_per_batch = std::atoi(k);
+  }
   if (argc == 6) {
     options.optimization.distributed.rank = std::atoi(argv[3]);
     options.optimization.distributed.world_size = std::atoi(argv[4]);

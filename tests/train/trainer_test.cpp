@@ -185,6 +185,34 @@ TEST(Trainer, OptionErrors) {
   EXPECT_EQ(code(o), StatusCode::kInvalidArgument);
 }
 
+TEST(Trainer, NegativesAndLabelledPerBatchAreAppliedAndRecorded) {
+  const auto dataset = EasyDataset(40);
+  TrainOptions o = TinyTrainOptions();
+  o.objective.supervision_aware_negatives = "bogus";
+  StatusOr<std::unique_ptr<Trainer>> bad = Trainer::Create(dataset, o);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("--negatives"), std::string::npos)
+      << bad.status().message();
+  o = TinyTrainOptions();
+  o.optimization.labelled_per_batch = o.optimization.batch_size;  // must be < batch size
+  bad = Trainer::Create(dataset, o);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("--labelled-per-batch"), std::string::npos)
+      << bad.status().message();
+
+  o = TinyTrainOptions();
+  o.objective.supervision_aware_negatives = "remove";
+  o.optimization.label_fraction = 0.2;
+  o.optimization.labelled_per_batch = 3;
+  o.optimization.max_steps = 2;
+  StatusOr<std::unique_ptr<Trainer>> trainer = Trainer::Create(dataset, o);
+  ASSERT_TRUE(trainer.ok()) << trainer.status().ToString();
+  ASSERT_TRUE((*trainer)->Run().ok());
+  const nlohmann::json j = nlohmann::json::parse((*trainer)->manifest().training_json);
+  EXPECT_EQ(j["objective"]["supervision_aware_negatives"], "remove") << j.dump();
+  EXPECT_EQ(j["labelled_per_batch"], 3);
+}
+
 TEST(TrainApi, WritesABundleAndRefusesToOverwrite) {
   const fs::path dir = TempDir("api");
   TrainRequest request;

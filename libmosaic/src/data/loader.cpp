@@ -15,14 +15,14 @@
 
 #include "data/batch_builder.h"
 #include "data/rng.h"
+#include "mosaic/data/batch_composition.h"
 
 namespace mosaic::data {
 namespace {
 
 using internal::MixSeed;
 
-constexpr uint64_t kShuffleSalt = 0x53485546464c45ULL;  // "SHUFFLE"
-constexpr uint64_t kViewSalt = 0x56494557ULL;           // "VIEW"
+constexpr uint64_t kViewSalt = 0x56494557ULL;  // "VIEW"
 constexpr int kMaxWorkers = 256;
 
 Status CheckNormalization(BandNormalization* norm, const std::vector<std::string>& bands,
@@ -80,6 +80,12 @@ Status ResolveOptions(const PatchDataset& dataset, LoaderOptions* options) {
         "LoaderOptions: a sharded loader needs drop_last and a batch size (" +
         std::to_string(options->batch_size) + ") divisible by the shard count (" +
         std::to_string(options->shard_count) + ")");
+  }
+  if (options->labelled_per_batch < 0 || options->labelled_per_batch >= options->batch_size) {
+    return Status::InvalidArgument(
+        "LoaderOptions.labelled_per_batch: expected 0 <= k < batch_size (" +
+        std::to_string(options->batch_size) + "), got " +
+        std::to_string(options->labelled_per_batch));
   }
   if (options->prefetch_batches < 1) {
     return Status::InvalidArgument("LoaderOptions.prefetch_batches: expected >= 1, got " +
@@ -153,15 +159,7 @@ class Loader::Impl {
     epoch_ = epoch;
     ++generation_;
     generation_atomic_.store(generation_);
-    order_ = *options_.indices;
-    if (options_.shuffle) {
-      internal::Rng rng(
-          MixSeed(MixSeed(options_.seed, kShuffleSalt), static_cast<uint64_t>(epoch)));
-      for (size_t i = order_.size(); i > 1; --i) {  // Fisher-Yates
-        std::swap(order_[i - 1],
-                  order_[static_cast<size_t>(rng.UniformInt(static_cast<int64_t>(i)))]);
-      }
-    }
+    order_ = PlanEpoch(CompositionInput(epoch)).order;
     ready_.clear();
     next_to_claim_ = 0;
     next_to_deliver_ = 0;
@@ -220,11 +218,20 @@ class Loader::Impl {
   }
 
  private:
-  int64_t CountBatches() const {
-    const auto n = static_cast<int64_t>(options_.indices->size());
-    return options_.drop_last ? n / options_.batch_size
-                              : (n + options_.batch_size - 1) / options_.batch_size;
+  BatchCompositionInput CompositionInput(int64_t epoch) const {
+    BatchCompositionInput in;
+    in.indices = &*options_.indices;
+    in.labelled = &options_.labelled;
+    in.batch_size = options_.batch_size;
+    in.labelled_per_batch = options_.labelled_per_batch;
+    in.shuffle = options_.shuffle;
+    in.drop_last = options_.drop_last;
+    in.seed = options_.seed;
+    in.epoch = epoch;
+    return in;
   }
+
+  int64_t CountBatches() const { return PlannedBatches(CompositionInput(0)); }
 
   std::vector<size_t> BatchIndicesLocked(int64_t k) const {
     // This shard's part of batch k (the whole batch when not sharded).

@@ -4,7 +4,8 @@
 //
 // Determinism: the batches of an epoch are a pure function of (dataset, options,
 // epoch). The epoch's order is a permutation drawn from (seed, epoch) (or the
-// given index order when shuffle is off), and every view of every sample is
+// given index order when shuffle is off; with labelled_per_batch, the plan of
+// batch_composition.h), and every view of every sample is
 // drawn from a seed derived from (seed, epoch, dataset index, view). The number
 // of workers, the prefetch depth, the cache and thread timing change only speed.
 //
@@ -68,6 +69,12 @@ struct MOSAIC_EXPORT LoaderOptions {
   // false marks a sample whose labels must not be used (Batch::labelled).
   // Empty: every sample is labelled.
   std::vector<bool> labelled;
+  // Label-aware batch composition (mosaic/data/batch_composition.h): every
+  // batch carries this many labelled samples (0 <= k < batch_size; fewer when
+  // the labelled pool is smaller), drawn afresh for every batch, beside
+  // batch_size - k unlabelled ones, and an epoch is one pass over the
+  // unlabelled samples. 0: plain shuffling, every index once per epoch.
+  int64_t labelled_per_batch = 0;
   // true: every batch carries a second, independently augmented view of each
   // modality (Batch::s1_view2 / s2_view2), as the intra-modal terms need.
   bool two_views = true;
@@ -141,9 +148,10 @@ class MOSAIC_EXPORT Loader {
   StatusOr<bool> Next(Batch* batch);
 
   int64_t epoch() const;
-  // Batches per epoch, given drop_last.
+  // Batches per epoch, given drop_last (and labelled_per_batch).
   int64_t num_batches() const;
-  // Samples per epoch (the size of the index subset).
+  // The size of the index subset (with labelled_per_batch, an epoch visits
+  // each unlabelled sample once and labelled samples as often as drawn).
   size_t num_samples() const;
   const LoaderOptions& options() const;
   LoaderStats stats() const;

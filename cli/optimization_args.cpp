@@ -20,6 +20,13 @@ void AddOptimizationOptions(CLI::App* cmd, train::OptimizationOptions& opt) {
   cmd->add_option("--label-fraction", opt.label_fraction,
                   "Share of the training labels used (stratified, seeded)")
       ->capture_default_str();
+  cmd->add_option("--labelled-per-batch", opt.labelled_per_batch,
+                  "Labelled samples in every batch, drawn with replacement across batches "
+                  "(pre-training; 0 = plain shuffling)")
+      ->capture_default_str();
+  cmd->add_option_function<size_t>(
+      "--cache-mb", [&opt](size_t mb) { opt.cache_max_bytes = mb << 20; },
+      "Keep up to this many MiB of decoded training patches in memory (speed only)");
   cmd->add_option("--workers", opt.num_workers, "Loader worker threads")->capture_default_str();
   cmd->add_option("--device", opt.device, "cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--amp", opt.amp, "Mixed precision: none, bf16 or fp16 (CUDA only)")

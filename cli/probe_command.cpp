@@ -72,6 +72,14 @@ int RunProbeCommand(ProbeArgs& args) {
   std::cout << "wrote " << args.out << " (" << summary.steps << " steps on " << summary.num_samples
             << " labelled samples, final loss " << summary.final_losses["total"] << ")"
             << std::endl;
+  if (!args.quiet && !summary.trials.empty()) {
+    for (size_t t = 0; t < summary.trials.size(); ++t) {
+      const train::ProbeTrial& trial = summary.trials[t];
+      std::cout << (static_cast<int>(t) == summary.selected_trial ? "  * " : "    ") << "lr "
+                << trial.learning_rate << ", weight decay " << trial.weight_decay
+                << ": validation mAP macro " << trial.validation_map_macro << std::endl;
+    }
+  }
   return 0;
 }
 
@@ -99,6 +107,17 @@ void RegisterProbeCommand(CLI::App& app, int* exit_code) {
   AddOptimizationOptions(cmd, opt);
   cmd->add_option("--split", opt.split, "Train on this split")->capture_default_str();
   cmd->add_flag("--augment", opt.augment, "Random flips and quarter turns");
+  cmd->add_flag("!--keep-heads", a->options.reinitialize_heads,
+                "Continue from the bundle's heads instead of fresh seeded ones");
+  cmd->add_option("--lr-grid", a->options.learning_rate_grid,
+                  "Learning rates to choose from on --val-split (comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--weight-decay-grid", a->options.weight_decay_grid,
+                  "Weight decays to choose from on --val-split (comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--val-split", a->options.validation_split,
+                  "Split that scores the grid (macro mAP; \"\" = none)")
+      ->capture_default_str();
   cmd->add_option("--seed", opt.seed, "Seed")->capture_default_str();
   cmd->add_flag("-q,--quiet", a->quiet, "No progress output");
   cmd->callback([a, exit_code] { *exit_code = RunProbeCommand(*a); });

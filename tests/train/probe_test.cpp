@@ -156,6 +156,148 @@ TEST(Probe, Errors) {
             StatusCode::kInvalidArgument);
 }
 
+// Heads of `model` as one flat tensor.
+torch::Tensor HeadWeights(nn::DualStreamModel model) {  // a holder: shared, not copied
+  std::vector<torch::Tensor> parts;
+  for (const auto& item : model->named_parameters()) {
+    const std::string& key = item.key();
+    if (key.rfind("s1_head.", 0) == 0 || key.rfind("s2_head.", 0) == 0 ||
+        key.rfind("fused_head.", 0) == 0) {
+      parts.push_back(item.value().detach().flatten());
+    }
+  }
+  return torch::cat(parts);
+}
+
+TEST(Probe, HeadsAreReinitialisedAlikeForEveryPretrainedModelUnlessKept) {
+  const auto dataset = EasyDataset(40);
+  // Two different pre-trainings: their heads differ.
+  Pretrained a = Pretrain(dataset);
+  TrainOptions supervised = TinyTrainOptions();
+  supervised.preset = "supervised";
+  supervised.optimization.seed = 11;
+  auto trainer = Trainer::Create(dataset, supervised);
+  ASSERT_TRUE(trainer.ok());
+  ASSERT_TRUE((*trainer)->Run().ok());
+  Pretrained b{(*trainer)->manifest(), (*trainer)->model()};
+  ASSERT_FALSE(torch::equal(HeadWeights(a.model), HeadWeights(b.model)));
+
+  // A learning rate too small to move anything shows where the heads start.
+  ProbeOptions options = FastProbe();
+  options.optimization.learning_rate = 1e-30;
+  options.optimization.epochs = 1;
+  std::vector<torch::Tensor> probed;
+  for (Pretrained* p : {&a, &b}) {
+    nn::DualStreamModel model = Copy(*p);
+    auto prober = Prober::Create(dataset, p->manifest, model, options);
+    ASSERT_TRUE(prober.ok()) << prober.status().ToString();
+    ASSERT_TRUE((*prober)->Run().ok());
+    probed.push_back(HeadWeights(model));
+    const nlohmann::json j = nlohmann::json::parse((*prober)->manifest().training_json);
+    EXPECT_EQ(j["probe"]["heads"], "reinitialized");
+  }
+  EXPECT_TRUE(torch::equal(probed[0], probed[1]));
+  EXPECT_FALSE(torch::allclose(probed[0], HeadWeights(a.model)));
+  EXPECT_FALSE(torch::allclose(probed[1], HeadWeights(b.model)));
+
+  options.reinitialize_heads = false;
+  nn::DualStreamModel kept = Copy(b);
+  auto prober = Prober::Create(dataset, b.manifest, kept, options);
+  ASSERT_TRUE(prober.ok());
+  ASSERT_TRUE((*prober)->Run().ok());
+  EXPECT_TRUE(torch::allclose(HeadWeights(kept), HeadWeights(b.model), 0.0, 1e-12));
+}
+
+TEST(Probe, LinearProbeOnCachedFeaturesMatchesTheFullLoop) {
+  const auto dataset = EasyDataset(48);
+  Pretrained pre = Pretrain(dataset);
+  ProbeOptions options = FastProbe();
+  options.optimization.epochs = 3;
+  options.optimization.weight_decay = 1e-3;
+  nn::DualStreamModel cached = Copy(pre);
+  auto fast = Prober::Create(dataset, pre.manifest, cached, options);
+  ASSERT_TRUE(fast.ok());
+  ASSERT_TRUE((*fast)->Run().ok());
+  // A step log needs the full loop through the model.
+  const std::string log =
+      (std::filesystem::temp_directory_path() / ("probe-log-" + std::to_string(getpid()) + ".csv"))
+          .string();
+  options.optimization.log_path = log;
+  nn::DualStreamModel full = Copy(pre);
+  auto slow = Prober::Create(dataset, pre.manifest, full, options);
+  ASSERT_TRUE(slow.ok());
+  ASSERT_TRUE((*slow)->Run().ok());
+  std::filesystem::remove(log);
+  ASSERT_FALSE(torch::allclose(HeadWeights(cached), HeadWeights(Copy(pre))));
+  EXPECT_TRUE(torch::allclose(HeadWeights(cached), HeadWeights(full), 1e-4, 1e-5))
+      << (HeadWeights(cached) - HeadWeights(full)).abs().max().item<double>();
+}
+
+TEST(Probe, GridKeepsTheBestPointOnTheValidationSplit) {
+  const auto dataset = EasyDataset(64);
+  Pretrained pre = Pretrain(dataset);
+  ProbeOptions options = FastProbe();
+  options.learning_rate_grid = {1e-30, 5e-2};
+  options.weight_decay_grid = {0.0};
+  options.validation_split = "test";
+  nn::DualStreamModel model = Copy(pre);
+  auto prober = Prober::Create(dataset, pre.manifest, model, options);
+  ASSERT_TRUE(prober.ok()) << prober.status().ToString();
+  StatusOr<TrainSummary> summary = (*prober)->Run();
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_EQ(summary->trials.size(), 2u);
+  EXPECT_GT(summary->trials[1].validation_map_macro, summary->trials[0].validation_map_macro);
+  EXPECT_EQ(summary->selected_trial, 1);
+  const nlohmann::json j = nlohmann::json::parse((*prober)->manifest().training_json);
+  EXPECT_EQ(j["probe"]["learning_rate"], 5e-2);
+  EXPECT_EQ(j["probe"]["trials"].size(), 2u);
+
+  // The kept model is the one the chosen point alone trains.
+  ProbeOptions single = FastProbe();
+  single.validation_split = "test";
+  nn::DualStreamModel alone = Copy(pre);
+  auto one = Prober::Create(dataset, pre.manifest, alone, single);
+  ASSERT_TRUE(one.ok());
+  ASSERT_TRUE((*one)->Run().ok());
+  EXPECT_TRUE(torch::equal(HeadWeights(model), HeadWeights(alone)));
+
+  // A grid needs a validation split.
+  options.validation_split = "validation";
+  EXPECT_EQ(Prober::Create(dataset, pre.manifest, Copy(pre), options).status().code(),
+            StatusCode::kInvalidArgument);
+  options.validation_split = "test";
+  options.learning_rate_grid = {0.0, 1e-2};
+  EXPECT_EQ(Prober::Create(dataset, pre.manifest, Copy(pre), options).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(Probe, FinetuneGridRestoresTheEncodersBetweenPoints) {
+  const auto dataset = EasyDataset(40);
+  Pretrained pre = Pretrain(dataset);
+  ProbeOptions options = FastProbe();
+  options.finetune = true;
+  options.optimization.epochs = 1;
+  options.learning_rate_grid = {1e-2, 1e-30};
+  options.validation_split = "test";
+  nn::DualStreamModel model = Copy(pre);
+  auto prober = Prober::Create(dataset, pre.manifest, model, options);
+  ASSERT_TRUE(prober.ok());
+  StatusOr<TrainSummary> summary = (*prober)->Run();
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_EQ(summary->trials.size(), 2u);
+  // Whichever point won, the model is the one that point alone trains from
+  // the pre-trained start (so the grid put the encoders back before each).
+  ProbeOptions alone = options;
+  alone.learning_rate_grid = {
+      options.learning_rate_grid[static_cast<size_t>(summary->selected_trial)]};
+  nn::DualStreamModel reference = Copy(pre);
+  auto single = Prober::Create(dataset, pre.manifest, reference, alone);
+  ASSERT_TRUE(single.ok());
+  ASSERT_TRUE((*single)->Run().ok());
+  EXPECT_TRUE(testing::SameState(*model, *reference));
+  EXPECT_FALSE(SameWithPrefix(*model, *pre.model, "s2_encoder.") && summary->selected_trial == 0);
+}
+
 TEST(ProbeApi, WritesAProbedBundle) {
   namespace fs = std::filesystem;
   const fs::path dir =

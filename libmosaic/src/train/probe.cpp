@@ -1,10 +1,13 @@
 #include "mosaic/train/probe.h"
 
+#include <cmath>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
+#include "mosaic/device.h"
 #include "mosaic/train/label_fraction.h"
+#include "train/probe_heads.h"
 #include "train/train_loop.h"
 
 namespace mosaic::train {
@@ -19,6 +22,36 @@ bool IsHead(const std::string& name) {
 
 bool IsEncoder(const std::string& name) {
   return StartsWith(name, "s1_encoder.") || StartsWith(name, "s2_encoder.");
+}
+
+// The grid in selection order (learning rate outer, weight decay inner).
+std::vector<ProbeTrial> GridOf(const ProbeOptions& options) {
+  const std::vector<double> lrs = options.learning_rate_grid.empty()
+                                      ? std::vector<double>{options.optimization.learning_rate}
+                                      : options.learning_rate_grid;
+  const std::vector<double> wds = options.weight_decay_grid.empty()
+                                      ? std::vector<double>{options.optimization.weight_decay}
+                                      : options.weight_decay_grid;
+  std::vector<ProbeTrial> grid;
+  for (double lr : lrs) {
+    for (double wd : wds) grid.push_back(ProbeTrial{lr, wd, std::nan("")});
+  }
+  return grid;
+}
+
+// Deep copies of every parameter and buffer, in the module's order.
+std::vector<torch::Tensor> SnapshotState(nn::DualStreamModel& model) {
+  std::vector<torch::Tensor> state;
+  for (const torch::Tensor& p : model->parameters()) state.push_back(p.detach().clone());
+  for (const torch::Tensor& b : model->buffers()) state.push_back(b.detach().clone());
+  return state;
+}
+
+void RestoreState(nn::DualStreamModel& model, const std::vector<torch::Tensor>& state) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (torch::Tensor& p : model->parameters()) p.copy_(state[i++]);
+  for (torch::Tensor& b : model->buffers()) b.copy_(state[i++]);
 }
 
 }  // namespace
@@ -69,6 +102,26 @@ StatusOr<std::unique_ptr<Prober>> Prober::Create(std::shared_ptr<const data::Pat
   if (prober->labelled_indices_.empty()) {
     return Status::InvalidArgument("--label-fraction 0: probing needs labelled samples");
   }
+  for (const auto& [flag, values] :
+       {std::pair{"--lr-grid", &options.learning_rate_grid},
+        std::pair{"--weight-decay-grid", &options.weight_decay_grid}}) {
+    for (double v : *values) {
+      if (!std::isfinite(v) || v < 0.0 || (flag[2] == 'l' && v == 0.0)) {
+        return Status::InvalidArgument(std::string(flag) + ": expected " +
+                                       (flag[2] == 'l' ? "learning rates > 0" : "values >= 0") +
+                                       ", got " + std::to_string(v));
+      }
+    }
+  }
+  if (!options.validation_split.empty()) {
+    prober->validation_indices_ = data::IndicesOfSplit(*dataset, options.validation_split);
+  }
+  if (GridOf(options).size() > 1 && prober->validation_indices_.empty()) {
+    return Status::InvalidArgument(
+        "--val-split: choosing from the learning-rate / weight-decay "
+        "grid needs a validation split, but " +
+        dataset->description() + " has no patch in split '" + options.validation_split + "'");
+  }
   prober->dataset_ = std::move(dataset);
   prober->manifest_ = std::move(manifest);
   prober->model_ = std::move(model);
@@ -76,8 +129,7 @@ StatusOr<std::unique_ptr<Prober>> Prober::Create(std::shared_ptr<const data::Pat
   return prober;
 }
 
-StatusOr<TrainSummary> Prober::Run() {
-  const OptimizationOptions& opt = options_.optimization;
+StatusOr<TrainSummary> Prober::TrainThroughModel(const OptimizationOptions& opt) {
   internal::LoopSetup setup;
   setup.dataset = dataset_;
   setup.loader.indices = labelled_indices_;
@@ -110,29 +162,121 @@ StatusOr<TrainSummary> Prober::Run() {
   if (!encoders.params.empty()) setup.groups.push_back(encoders);
   StatusOr<TrainSummary> summary = internal::RunLoop(setup, opt);
   for (auto& p : model_->parameters()) p.set_requires_grad(true);
-  if (!summary.ok()) return summary;
+  return summary;
+}
 
+StatusOr<TrainSummary> Prober::Run() {
+  const OptimizationOptions& opt = options_.optimization;
+  const torch::Device device = ParseDevice(opt.device).value();
+  // The linear probe without augmentation sees fixed encoder outputs: compute
+  // them once and train the heads on them (same batches, loss and updates as
+  // through the model; tested). Checkpoints, logs and data parallelism need
+  // the full loop.
+  const bool on_features = !options_.finetune && !opt.augment && opt.checkpoint_dir.empty() &&
+                           !opt.resume && opt.log_path.empty() && !opt.distributed.enabled();
+  const std::vector<ProbeTrial> grid = GridOf(options_);
+  const bool select = grid.size() > 1;
+  internal::ProbeHeads heads = internal::HeadsOf(model_);
+
+  try {
+    internal::PooledFeatures train_features, validation_features;
+    if (on_features) {
+      StatusOr<internal::PooledFeatures> f = internal::ExtractPooledFeatures(
+          model_, dataset_, labelled_indices_, manifest_, opt, device);
+      if (!f.ok()) return f.status();
+      train_features = std::move(*f);
+    }
+    auto score = [&]() -> StatusOr<double> {
+      if (validation_indices_.empty()) return std::nan("");
+      if (!on_features || validation_features.size() == 0) {
+        StatusOr<internal::PooledFeatures> f = internal::ExtractPooledFeatures(
+            model_, dataset_, validation_indices_, manifest_, opt, device);
+        if (!f.ok()) return f.status();
+        if (!on_features) return internal::HeadsMacroMap(heads, *f);
+        validation_features = std::move(*f);
+      }
+      return internal::HeadsMacroMap(heads, validation_features);
+    };
+
+    // Every grid point starts from the same model (fine-tuning changes the
+    // encoders, so they are put back) and the same heads.
+    const std::vector<torch::Tensor> start =
+        select ? SnapshotState(model_) : std::vector<torch::Tensor>();
+    std::vector<torch::Tensor> best_state;
+    TrainSummary best_summary;
+    std::vector<ProbeTrial> trials;
+    int best = -1;
+    for (size_t t = 0; t < grid.size(); ++t) {
+      if (t > 0) RestoreState(model_, start);
+      if (options_.reinitialize_heads) heads.Reinitialize(opt.seed);
+      OptimizationOptions point = opt;
+      point.learning_rate = grid[t].learning_rate;
+      point.weight_decay = grid[t].weight_decay;
+      StatusOr<TrainSummary> summary =
+          on_features ? internal::TrainHeadsOnFeatures(heads, train_features, point)
+                      : TrainThroughModel(point);
+      if (!summary.ok()) return summary.status();
+      StatusOr<double> map = score();
+      if (!map.ok()) return map.status().WithContext("scoring the probe on --val-split");
+      ProbeTrial trial = grid[t];
+      trial.validation_map_macro = *map;
+      trials.push_back(trial);
+      const bool better =
+          best < 0 || (!std::isnan(*map) && (std::isnan(trials[best].validation_map_macro) ||
+                                             *map > trials[best].validation_map_macro));
+      if (better) {
+        best = static_cast<int>(t);
+        best_summary = *summary;
+        if (select) best_state = SnapshotState(model_);
+      }
+    }
+    if (select) RestoreState(model_, best_state);
+    model_->eval();
+    model_->to(torch::kCPU);
+    best_summary.trials = trials;
+    best_summary.selected_trial = best;
+    RecordProbe(best_summary);
+    return best_summary;
+  } catch (const c10::Error& e) {
+    return Status::Internal(std::string("probe failed: ") + e.what_without_backtrace());
+  }
+}
+
+void Prober::RecordProbe(const TrainSummary& summary) {
+  const OptimizationOptions& opt = options_.optimization;
+  const ProbeTrial& chosen = summary.trials[static_cast<size_t>(summary.selected_trial)];
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(manifest_.training_json, nullptr, false);
   if (!j.is_object()) j = nlohmann::ordered_json::object();
+  nlohmann::ordered_json trials = nlohmann::ordered_json::array();
+  for (const ProbeTrial& t : summary.trials) {
+    trials.push_back(
+        {{"learning_rate", t.learning_rate},
+         {"weight_decay", t.weight_decay},
+         {"validation_map_macro", std::isnan(t.validation_map_macro)
+                                      ? nlohmann::ordered_json(nullptr)
+                                      : nlohmann::ordered_json(t.validation_map_macro)}});
+  }
   j["probe"] = {{"mode", options_.finetune ? "finetune" : "linear"},
                 {"loss", "bce(fused, s1, s2)"},
+                {"heads", options_.reinitialize_heads ? "reinitialized" : "kept"},
                 {"optimizer", opt.optimizer},
-                {"learning_rate", opt.learning_rate},
+                {"learning_rate", chosen.learning_rate},
                 {"encoder_lr_scale", options_.finetune ? options_.encoder_lr_scale : 0.0},
-                {"weight_decay", opt.weight_decay},
+                {"weight_decay", chosen.weight_decay},
                 {"warmup_steps", opt.warmup_steps},
                 {"batch_size", opt.batch_size},
-                {"steps", summary->steps},
-                {"total_steps", summary->total_steps},
+                {"steps", summary.steps},
+                {"total_steps", summary.total_steps},
                 {"augment", opt.augment},
                 {"label_fraction", opt.label_fraction},
-                {"num_labelled", summary->num_samples},
+                {"num_labelled", static_cast<int64_t>(labelled_indices_.size())},
                 {"seed", opt.seed},
                 {"split", opt.split},
+                {"validation_split", validation_indices_.empty() ? "" : options_.validation_split},
+                {"trials", trials},
                 {"dataset", dataset_->description()},
-                {"final_losses", summary->final_losses}};
+                {"final_losses", summary.final_losses}};
   manifest_.training_json = j.dump();
-  return summary;
 }
 
 }  // namespace mosaic::train

@@ -74,6 +74,8 @@ class StepLog {
   std::ofstream file_;
 };
 
+}  // namespace
+
 void SetLearningRate(torch::optim::Optimizer& optimizer, const std::string& kind,
                      const std::vector<ParamGroup>& groups, double lr) {
   auto& param_groups = optimizer.param_groups();
@@ -110,6 +112,8 @@ std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const std::vector<ParamGr
   return std::make_unique<torch::optim::AdamW>(param_groups,
                                                torch::optim::AdamWOptions(options.learning_rate));
 }
+
+namespace {
 
 // The fingerprint a checkpoint must match to be resumed.
 struct RunIdentity {
@@ -246,6 +250,11 @@ Status ValidateOptimization(const OptimizationOptions& options) {
   }
   if (options.stop_at_step < 0) return Status::InvalidArgument("stop_at_step: expected >= 0");
   if (options.batch_size < 1) return Status::InvalidArgument("--batch-size: expected >= 1");
+  if (options.labelled_per_batch < 0 || options.labelled_per_batch >= options.batch_size) {
+    return Status::InvalidArgument("--labelled-per-batch: expected 0 <= k < --batch-size (" +
+                                   std::to_string(options.batch_size) + "), got " +
+                                   std::to_string(options.labelled_per_batch));
+  }
   if (options.num_workers < 0) return Status::InvalidArgument("--workers: expected >= 0");
   if (!(options.label_fraction >= 0.0 && options.label_fraction <= 1.0)) {
     return Status::InvalidArgument("--label-fraction: expected a value in [0, 1]");
@@ -289,8 +298,10 @@ StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& opti
   const torch::Device device = ParseDevice(options.device).value();
   const nn::Precision precision = nn::ParsePrecision(options.amp).value();
   setup.loader.batch_size = options.batch_size;
+  setup.loader.labelled_per_batch = options.labelled_per_batch;
   setup.loader.seed = options.seed;
   setup.loader.num_workers = options.num_workers;
+  setup.loader.cache_max_bytes = options.cache_max_bytes;
   setup.loader.augment = options.augment;
   setup.loader.shuffle = true;
   const bool two_views = NeedsSecondViews(setup.objective);

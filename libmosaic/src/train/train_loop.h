@@ -46,6 +46,15 @@ struct LoopSetup {
 // option), then runs. Returns Cancelled if options.cancel was set.
 StatusOr<TrainSummary> RunLoop(LoopSetup& setup, const OptimizationOptions& options);
 
+// One optimiser (options.optimizer: "adamw" or "sgd") over `groups`, each at
+// options.learning_rate * lr_scale, with the options' weight decay/momentum.
+std::unique_ptr<torch::optim::Optimizer> MakeOptimizer(const std::vector<ParamGroup>& groups,
+                                                       const OptimizationOptions& options);
+
+// Sets every group's learning rate to lr * its lr_scale.
+void SetLearningRate(torch::optim::Optimizer& optimizer, const std::string& kind,
+                     const std::vector<ParamGroup>& groups, double lr);
+
 // Whether the objective needs the second views / the heads' logits.
 bool NeedsSecondViews(const losses::ObjectiveOptions& objective);
 

@@ -14,13 +14,16 @@ namespace mosaic::train {
 namespace {
 
 nlohmann::ordered_json ObjectiveJson(const losses::ObjectiveOptions& o) {
-  return {{"lambda_intra", o.lambda_intra()},
-          {"lambda_inter", o.lambda_inter()},
-          {"lambda_sup", o.lambda_sup()},
-          {"lambda_bce", o.lambda_bce()},
-          {"temperature_intra", o.temperature_intra()},
-          {"temperature_inter", o.temperature_inter()},
-          {"temperature_sup", o.temperature_sup()}};
+  return {
+      {"lambda_intra", o.lambda_intra()},
+      {"lambda_inter", o.lambda_inter()},
+      {"lambda_sup", o.lambda_sup()},
+      {"lambda_bce", o.lambda_bce()},
+      {"temperature_intra", o.temperature_intra()},
+      {"temperature_inter", o.temperature_inter()},
+      {"temperature_sup", o.temperature_sup()},
+      {"label_similarity", losses::LabelSimilarityName(o.label_similarity())},
+      {"supervision_aware_negatives", losses::NegativeModeName(o.supervision_aware_negatives())}};
 }
 
 }  // namespace
@@ -61,6 +64,19 @@ StatusOr<losses::ObjectiveOptions> ResolveObjective(const std::string& preset,
   if (overrides.temperature_intra) o.temperature_intra(*overrides.temperature_intra);
   if (overrides.temperature_inter) o.temperature_inter(*overrides.temperature_inter);
   if (overrides.temperature_sup) o.temperature_sup(*overrides.temperature_sup);
+  if (overrides.supervision_aware_negatives) {
+    const std::vector<std::string> modes = losses::NegativeModeNames();
+    if (std::find(modes.begin(), modes.end(), *overrides.supervision_aware_negatives) ==
+        modes.end()) {
+      std::string valid;
+      for (const std::string& m : modes) valid += (valid.empty() ? "" : ", ") + m;
+      return Status::InvalidArgument("--negatives: unknown supervision-aware negatives mode '" +
+                                     *overrides.supervision_aware_negatives +
+                                     "'; expected one of " + valid);
+    }
+    o.supervision_aware_negatives(
+        losses::ParseNegativeMode(*overrides.supervision_aware_negatives));
+  }
   if (o.lambda_intra() + o.lambda_inter() + o.lambda_sup() + o.lambda_bce() <= 0.0) {
     return Status::InvalidArgument("objective: every lambda is 0; at least one must be > 0");
   }
@@ -172,6 +188,7 @@ StatusOr<TrainSummary> Trainer::Run() {
       opt.max_steps > 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(opt.epochs);
   j["augment"] = opt.augment;
   j["label_fraction"] = opt.label_fraction;
+  j["labelled_per_batch"] = opt.labelled_per_batch;
   j["num_samples"] = summary->num_samples;
   j["num_labelled"] = summary->num_labelled;
   j["seed"] = opt.seed;

@@ -10,6 +10,14 @@
 // (ProbeOptions::finetune): the encoders train too, at encoder_lr_scale times
 // the learning rate, in train mode.
 //
+// Heads are re-initialised from the seed first (ProbeOptions::
+// reinitialize_heads), so every pre-trained model enters the probe alike.
+// With a learning-rate / weight-decay grid, each point trains from the same
+// start and the one with the best macro mAP on the validation split is kept
+// (TrainSummary::trials). The linear probe without augmentation, checkpoints,
+// logs or data parallelism trains the heads on encoder features computed once
+// (the same batches, loss and updates as through the model, much faster).
+//
 // Only the samples of the label fraction are visited (LabelledMask with the
 // seed), with no augmentation unless optimization.augment is set (then flips
 // and quarter turns only). Determinism, checkpoints, logs and cancellation
@@ -49,11 +57,17 @@ class MOSAIC_EXPORT Prober {
 
  private:
   Prober() = default;
+  // One training run of the heads (and encoders) through the full model.
+  StatusOr<TrainSummary> TrainThroughModel(const OptimizationOptions& options);
+  // Adds the "probe" record to manifest_.training_json.
+  void RecordProbe(const TrainSummary& summary);
+
   std::shared_ptr<const data::PatchDataset> dataset_;
   ModelManifest manifest_;
   nn::DualStreamModel model_{nullptr};
   ProbeOptions options_;
   std::vector<size_t> labelled_indices_;
+  std::vector<size_t> validation_indices_;
 };
 
 }  // namespace mosaic::train

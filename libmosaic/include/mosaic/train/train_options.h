@@ -61,9 +61,20 @@ struct OptimizationOptions {
   // Worker threads of the loader (0 = build batches on the training thread).
   // Changes speed only, never the result.
   int num_workers = 2;
+  // Keep decoded training samples in memory up to this many bytes of pixels
+  // (LoaderOptions::cache_max_bytes), so later epochs skip reading them.
+  // Changes speed only, never the result. 0 = no cache.
+  size_t cache_max_bytes = 0;
   std::string split = "train";  // records of this split are trained on ("" = all)
   // Share of the split whose labels are used (SelectLabelledSubset with `seed`).
   double label_fraction = 1.0;
+  // Label-aware batch composition (mosaic/data/batch_composition.h): every
+  // (global) batch carries this many labelled samples, drawn afresh for each
+  // batch, beside batch_size - k unlabelled ones; an epoch is then one pass
+  // over the unlabelled samples. 0 <= k < batch_size; 0 = plain shuffling.
+  // No effect when every (or no) training sample is labelled, or in probing
+  // (which visits only labelled samples).
+  int64_t labelled_per_batch = 0;
   // false: views are only normalised (no augmentation).
   bool augment = true;
   // Seeds the model initialisation, the loader order and augmentations, the
@@ -111,6 +122,9 @@ struct OptimizationOptions {
 struct ObjectiveOverrides {
   std::optional<double> lambda_intra, lambda_inter, lambda_sup, lambda_bce;
   std::optional<double> temperature_intra, temperature_inter, temperature_sup;
+  // Supervision-aware negatives in L_intra/L_inter: "off", "remove" or
+  // "downweight" (losses/supervision_aware_negatives.h).
+  std::optional<std::string> supervision_aware_negatives;
 };
 
 // Pre-training (`mosaic train`).
@@ -150,6 +164,27 @@ struct ProbeOptions {
   bool finetune = false;
   // Fine-tuning: the encoders' lr is optimization.learning_rate times this.
   double encoder_lr_scale = 0.1;
+  // true: the heads are drawn afresh (seeded by optimization.seed) before
+  // training, so every pre-trained model, whatever its preset, enters the
+  // probe with the same random heads; false: training continues from the
+  // bundle's heads (e.g. those a "supervised" pre-training already fitted).
+  bool reinitialize_heads = true;
+  // Hyper-parameter selection: every (learning rate, weight decay) pair of
+  // these grids is trained from the same start and scored by the macro mAP of
+  // the fused head (else the single one) on `validation_split`; the best is
+  // kept (ties: the first in grid order, learning rate outer). An empty grid
+  // means optimization.learning_rate (weight_decay). With a single pair and a
+  // validation split that exists, the score is still reported.
+  std::vector<double> learning_rate_grid;
+  std::vector<double> weight_decay_grid;
+  std::string validation_split = "validation";
+};
+
+// One point of the probe's hyper-parameter grid and its validation score.
+struct ProbeTrial {
+  double learning_rate = 0.0;
+  double weight_decay = 0.0;
+  double validation_map_macro = 0.0;  // NaN when not scored
 };
 
 // What a finished (or stopped) run reports.
@@ -163,6 +198,9 @@ struct TrainSummary {
   // Training samples used per epoch and how many of them were labelled.
   int64_t num_samples = 0;
   int64_t num_labelled = 0;
+  // Probing only: every grid point tried, and the index of the one kept.
+  std::vector<ProbeTrial> trials;
+  int selected_trial = 0;
 };
 
 // The learning rate at 0-based `step` of a run of `total_steps`:

@@ -2,6 +2,7 @@
 // georeferenced GeoTIFFs and/or as patch datasets in the BigEarthNet v1 and
 // v2.0 layouts (see docs/synthetic-data.md and docs/datasets.md).
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "mosaic/geo/bigearthnet_writer.h"
 #include "mosaic/geo/scene_writer.h"
+#include "mosaic/geo/synthetic_benchmark.h"
 #include "mosaic/synth/scene_generator.h"
 
 namespace mosaic::cli {
@@ -30,7 +32,43 @@ struct SynthArgs {
   int s1_epsg = 0;
   std::vector<double> s1_shift_m = {0.0, 0.0};
   double label_min_fraction = 0.01;
+  // Train, validation and test scene counts: a multi-scene v2 benchmark.
+  std::vector<int> scene_splits;
 };
+
+// --scenes T,V,E: T + V + E scenes (seeds seed, seed + 1, ...) in one
+// BigEarthNet v2.0 folder, split by scene, plus scenes.json describing them.
+Status WriteBenchmark(const SynthArgs& args, const synth::SynthOptions& scene,
+                      const geo::GeoReference& georef, const std::filesystem::path& out) {
+  geo::SyntheticBenchmarkOptions options;
+  options.scene = scene;
+  options.first_seed = args.seed;
+  options.train_scenes = args.scene_splits[0];
+  options.validation_scenes = args.scene_splits[1];
+  options.test_scenes = args.scene_splits[2];
+  options.georef = georef;
+  options.label_min_fraction = args.label_min_fraction;
+  options.progress = [](int done, int all) {
+    std::cout << "  scene " << done << " of " << all << " written" << std::endl;
+  };
+  StatusOr<geo::SyntheticBenchmark> written =
+      geo::WriteSyntheticBenchmarkV2(options, (out / "bigearthnet-v2").string());
+  if (!written.ok()) return written.status();
+  std::ofstream json(out / "scenes.json");
+  json << "[\n";
+  for (size_t i = 0; i < written->scenes.size(); ++i) {
+    const geo::BenchmarkScene& s = written->scenes[i];
+    json << "  {\"seed\": " << s.seed << ", \"split\": \"" << s.split << "\", \"tile\": \""
+         << s.tile << "\", \"patches\": " << s.patches << "}"
+         << (i + 1 < written->scenes.size() ? ",\n" : "\n");
+  }
+  json << "]\n";
+  json.close();
+  if (!json) return Status::IOError((out / "scenes.json").string() + ": write failed");
+  std::cout << "  BigEarthNet v2 benchmark: " << written->patches << " patches from "
+            << written->scenes.size() << " scenes, split by scene" << std::endl;
+  return Status::OK();
+}
 
 int RunSynth(const SynthArgs& args) {
   std::error_code ec;
@@ -46,11 +84,19 @@ int RunSynth(const SynthArgs& args) {
   options.s1_enl = args.enl;
   Status valid = synth::ValidateSynthOptions(options);
   if (!valid.ok()) return ReportError("synth", valid);
+  const bool benchmark = !args.scene_splits.empty();
+  if (benchmark && args.scene_splits.size() != 3) {
+    return ReportError(
+        "synth", Status::InvalidArgument("--scenes: expected three counts TRAIN,VALIDATION,TEST"));
+  }
 
-  std::cout << "generating a " << args.size_px << " x " << args.size_px << " px scene (seed "
-            << args.seed << ")..." << std::endl;
-  StatusOr<synth::SyntheticScene> scene = synth::GenerateScene(options);
-  if (!scene.ok()) return ReportError("synth", scene.status());
+  StatusOr<synth::SyntheticScene> scene = Status::Internal("not generated");
+  if (!benchmark) {
+    std::cout << "generating a " << args.size_px << " x " << args.size_px << " px scene (seed "
+              << args.seed << ")..." << std::endl;
+    scene = synth::GenerateScene(options);
+    if (!scene.ok()) return ReportError("synth", scene.status());
+  }
 
   geo::GeoReference georef;
   georef.epsg = args.epsg;
@@ -77,7 +123,11 @@ int RunSynth(const SynthArgs& args) {
       std::filesystem::remove_all(path, ignored);
     }
   } cleanup{out};
-  for (const std::string& layout : args.layouts) {
+  if (benchmark) {
+    const Status written = WriteBenchmark(args, options, georef, out);
+    if (!written.ok()) return ReportError("synth", written);
+  }
+  for (const std::string& layout : benchmark ? std::vector<std::string>{} : args.layouts) {
     if (layout == "scene") {
       geo::SceneWriteOptions write;
       write.georef = georef;
@@ -151,6 +201,11 @@ void RegisterSynthCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--label-min-fraction", a->label_min_fraction,
                   "Share of a patch a class must cover to be a label")
       ->capture_default_str();
+  cmd->add_option("--scenes", a->scene_splits,
+                  "TRAIN,VALIDATION,TEST scene counts: a BigEarthNet v2 benchmark of that many "
+                  "scenes (seeds --seed, --seed + 1, ...), split by scene")
+      ->delimiter(',')
+      ->expected(3);
   cmd->callback([a, exit_code] { *exit_code = RunSynth(*a); });
 }
 

@@ -1,187 +1,323 @@
 #!/usr/bin/env python3
-"""The low-label comparison of the MoSAiC paper, on synthetic BigEarthNet-like data.
+"""The low-label study of the MoSAiC paper, on a multi-scene synthetic benchmark.
 
-For every objective preset (mosaic, supervised, simclr, clip, supcon), every
-label fraction (1 %, 10 %, 100 %) and every seed, it runs the `mosaic` CLI:
+Does MoSAiC beat fully supervised and self-supervised pre-training when labels
+are scarce? Every arm runs through the `mosaic` CLI:
 
-    train  (pre-training with the preset; the label fraction limits the labels
-            the supervised terms see)
-    probe  (linear multi-label heads on the frozen encoders, same labels)
-    eval   (test split; thresholds tuned on validation)
+    train  pre-training with the arm's objective (label-aware batches: k
+           labelled samples in every batch of 32)
+    probe  linear probe on frozen encoders, heads re-initialised, a fixed step
+           budget, learning rate x weight decay chosen on the validation split
+    eval   test split (scenes never seen in training): mAP, F1, kNN and
+           retrieval mAP and silhouette on encoder features
+    probe --finetune + eval   the fine-tuning protocol, same budget rules
 
-and writes docs/experiments/low-label.md (mean +- std of mAP micro/macro,
-F1 micro/macro, cosine silhouette) and docs/experiments/low-label.png
-(mAP macro against the label fraction, one line per preset).
+Design (docs/experiments/low-label.md says why):
+  * data: `mosaic synth --scenes 5,1,2`: 8 scenes with distinct seeds, split by
+    scene (5 train, 1 validation, 2 test);
+  * seeds are paired: seed s fixes the labelled subset, the initialisation
+    and the batch order of every arm;
+  * every arm gets the same tuning budget: 3 values of its main
+    hyper-parameter (the temperature for contrastive arms, the learning rate
+    for the supervised one) scored by validation probe mAP at 10 % labels on a
+    tuning seed that is not a test seed;
+  * the study is resumable: every finished run is one JSON file in --runs
+    (committed), so it can span sessions; bundles live in --work and are
+    deleted after their run.
 
     scripts/experiment.py [--quick] [--build build] [--out docs/experiments]
+                          [--runs DIR] [--work DIR] [--jobs 2] [--stage all|pilot|tune|main|report]
 
---quick runs a smaller scene, fewer epochs and one seed (a smoke test of the
-whole pipeline, minutes on 2 cores); its numbers are not for reporting.
-Only the Python standard library is used (the plot is written by hand).
+--quick: a tiny benchmark, one seed, every arm and both protocols (a smoke
+test for CI, minutes); its numbers are not for reporting.
+Only the Python standard library is used (plots are written by hand).
 """
 
 import argparse
+import concurrent.futures
 import json
 import math
 import os
+import shutil
 import statistics
-import struct
 import subprocess
 import sys
-import tempfile
 import time
-import zlib
 
-PRESETS = ["mosaic", "supervised", "simclr", "clip", "supcon"]
-FRACTIONS = [0.01, 0.1, 1.0]
-METRICS = [("map_macro", "mAP macro"), ("map_micro", "mAP micro"),
-           ("f1_macro_at_tuned", "F1 macro"), ("f1_micro_at_tuned", "F1 micro"),
-           ("silhouette", "silhouette")]
-# tab10 colours, one per preset.
-COLOURS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189)]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import experiment_report  # noqa: E402  (report rendering: tables, statistics, plots)
+
+# Arm name -> (preset, extra `mosaic train` arguments, tunable parameter).
+ARMS = {
+    "random-init": ("simclr", [], None),
+    "supervised": ("supervised", [], "lr"),
+    "simclr": ("simclr", [], "tau"),
+    "clip": ("clip", [], "tau"),
+    "supcon": ("supcon", [], "tau"),
+    "mosaic": ("mosaic", [], "tau"),
+    "mosaic-no-sup": ("mosaic", ["--lambda-sup", "0"], "tau"),
+    "mosaic-no-inter": ("mosaic", ["--lambda-inter", "0"], "tau"),
+    "mosaic-no-intra": ("mosaic", ["--lambda-intra", "0"], "tau"),
+    "mosaic-san": ("mosaic", ["--negatives", "remove"], "tau"),
+}
+BASELINES = ["random-init", "supervised", "simclr", "clip", "supcon"]
+ABLATIONS = ["mosaic-no-sup", "mosaic-no-inter", "mosaic-no-intra", "mosaic-san"]
+TUNE_GRID = {"tau": [0.05, 0.1, 0.2], "lr": [1e-3, 2e-3, 5e-3]}
+DEFAULT = {"tau": 0.1, "lr": 2e-3}
+TUNING_SEED = 100
+
+# Sized from the pilot (docs/experiments/low-label.md, "Cost").
+FULL = dict(size=2400, scenes="5,1,2", width=16, batch=32, labelled_per_batch=8,
+            pretrain_steps=150, probe_steps=300, finetune_steps=60,
+            probe_lr_grid="3e-3,3e-2,3e-1", probe_wd_grid="0,1e-2",
+            finetune_lr_grid="1e-4,1e-3", seeds=[0, 1, 2, 3, 4], fractions=[0.01, 0.1],
+            ceiling_fraction=1.0, tune=True)
+QUICK = dict(size=600, scenes="2,1,1", width=4, batch=8, labelled_per_batch=2,
+             pretrain_steps=3, probe_steps=4, finetune_steps=2,
+             probe_lr_grid="1e-2,1e-1", probe_wd_grid="0", finetune_lr_grid="1e-3",
+             seeds=[0], fractions=[0.2], ceiling_fraction=None, tune=False)
 
 
-def run(cmd):
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def log(message):
+    print(message, flush=True)
+
+
+def run(cmd, env=None):
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
     if result.returncode != 0:
-        sys.exit("experiment: command failed: %s\n%s" % (" ".join(cmd), result.stdout))
+        raise RuntimeError("command failed: %s\n%s" % (" ".join(cmd), result.stdout[-4000:]))
     return result.stdout
 
 
-def one_run(mosaic, data, work, preset, fraction, seed, cfg):
-    tag = "%s-%g-%d" % (preset, fraction, seed)
-    pre, probed, report = (os.path.join(work, tag + s) for s in (".pre.mosaic", ".mosaic", ".json"))
-    run([mosaic, "train", data, "-o", pre, "--preset", preset, "--encoder", "small_cnn",
-         "--width", "16", "--epochs", str(cfg["epochs"]), "--batch-size", "32", "--lr", "0.002",
-         "--warmup-steps", "10", "--label-fraction", str(fraction), "--seed", str(seed),
-         "--workers", "1", "-q"])
-    run([mosaic, "probe", pre, data, "-o", probed, "--epochs", str(cfg["probe_epochs"]),
-         "--label-fraction", str(fraction), "--seed", str(seed), "-q"])
-    run([mosaic, "eval", probed, data, "--split", "test", "--val-split", "validation",
-         "--seed", str(seed), "--json", report])
-    with open(report) as f:
-        result = json.load(f)
-    values = {key: result["classification"].get(key) for key, _ in METRICS[:4]}
-    coherence = result.get("cluster_coherence") or {}
-    values["silhouette"] = coherence.get("silhouette")
-    return values
+class Study:
+    def __init__(self, args, cfg):
+        self.args, self.cfg = args, cfg
+        self.mosaic = os.path.abspath(os.path.join(args.build, "cli", "mosaic"))
+        self.work = os.path.abspath(args.work)
+        self.runs = os.path.abspath(args.runs)
+        self.data_root = os.path.join(self.work, "data")
+        self.dataset = "bigearthnet-v2:" + os.path.join(self.data_root, "bigearthnet-v2")
+        self.env = dict(os.environ)
+        if args.jobs > 1:  # one core per job
+            self.env["OMP_NUM_THREADS"] = "1"
+            self.env["MKL_NUM_THREADS"] = "1"
+        os.makedirs(self.work, exist_ok=True)
+        os.makedirs(self.runs, exist_ok=True)
 
+    # --- data -------------------------------------------------------------
+    def make_data(self):
+        if os.path.exists(os.path.join(self.data_root, "scenes.json")):
+            return
+        shutil.rmtree(self.data_root, ignore_errors=True)
+        log("generating the benchmark (%s scenes of %d px)..." % (self.cfg["scenes"],
+                                                                 self.cfg["size"]))
+        run([self.mosaic, "synth", "-o", self.data_root, "--size", str(self.cfg["size"]),
+             "--seed", "2026", "--scenes", self.cfg["scenes"]], self.env)
 
-def mean_std(values):
-    values = [v for v in values if v is not None and not math.isnan(v)]
-    if not values:
-        return "n/a"
-    if len(values) == 1:
-        return "%.3f" % values[0]
-    return "%.3f ± %.3f" % (statistics.mean(values), statistics.stdev(values))
+    # --- one run ----------------------------------------------------------
+    def key(self, arm, fraction, seed, value):
+        tag = "default" if value is None else "%g" % value
+        return "%s_f%g_s%d_%s" % (arm, fraction, seed, tag)
 
+    def result_path(self, key):
+        return os.path.join(self.runs, key + ".json")
 
-def write_png(path, width, height, pixels):
-    """pixels: a bytearray of width*height*3 RGB bytes."""
-    rows = b"".join(b"\x00" + bytes(pixels[y * width * 3:(y + 1) * width * 3])
-                    for y in range(height))
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data +
-                struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    png = (b"\x89PNG\r\n\x1a\n" +
-           chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
-           chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
-    with open(path, "wb") as f:
-        f.write(png)
+    def cached(self, arm, fraction, seed, value):
+        path = self.result_path(self.key(arm, fraction, seed, value))
+        if os.path.exists(path):
+            with open(path) as f:
+                return json.load(f)
+        return None
 
+    def train_args(self, arm, value):
+        preset, extra, tunable = ARMS[arm]
+        cfg = self.cfg
+        lr = value if tunable == "lr" else DEFAULT["lr"]
+        args = ["--preset", preset, "--encoder", "small_cnn", "--width", str(cfg["width"]),
+                "--batch-size", str(cfg["batch"]), "--labelled-per-batch",
+                str(cfg["labelled_per_batch"]), "--workers", "1", "--cache-mb", "2048",
+                "-q"] + extra
+        if arm == "random-init":
+            # The architecture as the seed initialises it, with the dataset's
+            # band statistics, written by the same code path: one step whose
+            # learning rate cannot move a float32 weight.
+            return args + ["--steps", "1", "--lr", "1e-30"]
+        args += ["--steps", str(cfg["pretrain_steps"]), "--lr", "%g" % lr,
+                 "--warmup-steps", str(max(1, cfg["pretrain_steps"] // 20))]
+        if tunable == "tau":
+            args += ["--tau", "%g" % value]
+        return args
 
-def plot(path, results, seeds):
-    """mAP macro (y, 0..1) against log10 label fraction (x), one line per preset."""
-    w, h, m = 640, 480, 50
-    px = bytearray([255] * (w * h * 3))
-    def put(x, y, c):
-        if 0 <= x < w and 0 <= y < h:
-            px[(y * w + x) * 3:(y * w + x) * 3 + 3] = bytes(c)
-    def line(x0, y0, x1, y1, c):
-        n = max(abs(x1 - x0), abs(y1 - y0), 1)
-        for i in range(n + 1):
-            put(round(x0 + (x1 - x0) * i / n), round(y0 + (y1 - y0) * i / n), c)
-    def to_xy(fraction, value):
-        lx = (math.log10(fraction) + 2) / 2  # 0.01 -> 0, 1 -> 1
-        return m + round(lx * (w - 2 * m)), h - m - round(value * (h - 2 * m))
-    grey = (160, 160, 160)
-    line(m, h - m, w - m, h - m, grey)
-    line(m, m, m, h - m, grey)
-    for tick in (0.25, 0.5, 0.75, 1.0):  # horizontal grid lines
-        _, y = to_xy(1, tick)
-        for x in range(m, w - m, 4):
-            put(x, y, (220, 220, 220))
-    for p, preset in enumerate(PRESETS):
-        colour = COLOURS[p]
-        points = []
-        for fraction in FRACTIONS:
-            values = [results[(preset, fraction, s)]["map_macro"] for s in seeds]
-            points.append(to_xy(fraction, statistics.mean(values)))
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
-            for d in (-1, 0, 1):
-                line(x0, y0 + d, x1, y1 + d, colour)
-        for x, y in points:
-            for dx in range(-3, 4):
-                for dy in range(-3, 4):
-                    put(x + dx, y + dy, colour)
-        for dx in range(12):  # legend swatch, top right
-            for dy in range(8):
-                put(w - m - 20 + dx, m + 14 * p + dy, colour)
-    write_png(path, w, h, px)
+    def evaluate(self, bundle, report, embedding_quality=True):
+        extra = [] if embedding_quality else ["--knn-split", "", "--no-clusters"]
+        run([self.mosaic, "eval", bundle, self.dataset, "--split", "test", "--val-split",
+             "validation", "--workers", "1", "--json", report, "--overwrite"] + extra, self.env)
+        with open(report) as f:
+            return json.load(f)
+
+    def one_run(self, arm, fraction, seed, value, finetune=True):
+        """Pre-train, probe (and fine-tune), evaluate; cached as one JSON file."""
+        hit = self.cached(arm, fraction, seed, value)
+        if hit is not None and (hit.get("finetune") is not None or not finetune):
+            return hit
+        key = self.key(arm, fraction, seed, value)
+        folder = os.path.join(self.work, key)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        cfg = self.cfg
+        start = time.time()
+        pre = os.path.join(folder, "pre.mosaic")
+        common = ["--label-fraction", "%g" % fraction, "--seed", str(seed)]
+        run([self.mosaic, "train", self.dataset, "-o", pre] + self.train_args(arm, value) +
+            common, self.env)
+        pretrain_s = time.time() - start
+        linear = os.path.join(folder, "linear.mosaic")
+        run([self.mosaic, "probe", pre, self.dataset, "-o", linear, "--steps",
+             str(cfg["probe_steps"]), "--batch-size", str(cfg["batch"]), "--lr-grid",
+             cfg["probe_lr_grid"], "--weight-decay-grid", cfg["probe_wd_grid"],
+             "--val-split", "validation", "--workers", "1", "-q"] + common, self.env)
+        result = {"arm": arm, "fraction": fraction, "seed": seed, "value": value,
+                  "pretrain_s": pretrain_s,
+                  "linear": self.summarise(self.evaluate(linear, os.path.join(folder, "l.json")))}
+        result["finetune"] = None
+        if finetune:
+            tuned = os.path.join(folder, "finetune.mosaic")
+            run([self.mosaic, "probe", pre, self.dataset, "-o", tuned, "--finetune", "--steps",
+                 str(cfg["finetune_steps"]), "--batch-size", str(cfg["batch"]), "--lr-grid",
+                 cfg["finetune_lr_grid"], "--val-split", "validation", "--workers", "1",
+                 "--cache-mb", "1024", "-q"] + common, self.env)
+            # Embedding quality is a property of the pre-trained encoders (the
+            # linear row); the fine-tuned ones are scored on classification.
+            result["finetune"] = self.summarise(
+                self.evaluate(tuned, os.path.join(folder, "f.json"), False))
+        result["wall_s"] = time.time() - start
+        shutil.rmtree(folder, ignore_errors=True)
+        with open(self.result_path(key) + ".tmp", "w") as f:
+            json.dump(result, f, indent=1)
+        os.replace(self.result_path(key) + ".tmp", self.result_path(key))
+        return result
+
+    @staticmethod
+    def summarise(report):
+        """The numbers the report needs from one `mosaic eval` JSON."""
+        c = report["classification"]
+        probe = report["model"]["training"].get("probe", {})
+        trials = probe.get("trials", [])
+        chosen = [t["validation_map_macro"] for t in trials
+                  if t["learning_rate"] == probe.get("learning_rate") and
+                  t["weight_decay"] == probe.get("weight_decay")]
+        quality = report.get("embedding_quality") or {}
+        cluster = report.get("cluster_coherence") or {}
+        return {
+            "map_macro": c.get("map_macro"), "map_micro": c.get("map_micro"),
+            "f1_macro": c.get("f1_macro_at_tuned"), "f1_micro": c.get("f1_micro_at_tuned"),
+            "per_class_ap": {row["name"]: row.get("average_precision") for row in c["classes"]},
+            "validation_map_macro": chosen[0] if chosen else None,
+            "probe_lr": probe.get("learning_rate"), "probe_wd": probe.get("weight_decay"),
+            "knn_map_macro": quality.get("knn_map_macro"),
+            "retrieval_map": quality.get("retrieval_map"),
+            "silhouette": cluster.get("silhouette"),
+        }
+
+    # --- stages -----------------------------------------------------------
+    def parallel(self, jobs):
+        """Runs (label, fn) pairs on --jobs workers; returns their results."""
+        results = []
+        with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as pool:
+            futures = {pool.submit(fn): label for label, fn in jobs}
+            for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+                r = future.result()
+                results.append(r)
+                log("  %d/%d %s: linear mAP %.3f (%.0f s)" % (
+                    done, len(jobs), futures[future], r["linear"]["map_macro"] or float("nan"),
+                    r.get("wall_s", 0.0)))
+        return results
+
+    def tune(self):
+        """Chooses each arm's value on validation: same 3-point budget for all."""
+        chosen = {}
+        jobs = []
+        for arm, (_, _, tunable) in ARMS.items():
+            grid = TUNE_GRID[tunable] if (tunable and self.cfg["tune"]) else [None]
+            for value in grid:
+                v = value if value is not None else (DEFAULT[tunable] if tunable else None)
+                jobs.append(("tune %s %s" % (arm, v),
+                             lambda a=arm, v=v: self.one_run(a, 0.1, TUNING_SEED, v, False)))
+        if self.cfg["tune"]:
+            self.parallel(jobs)
+        for arm, (_, _, tunable) in ARMS.items():
+            if not tunable:
+                chosen[arm] = None
+                continue
+            if not self.cfg["tune"]:
+                chosen[arm] = DEFAULT[tunable]
+                continue
+            scored = [(self.cached(arm, 0.1, TUNING_SEED, v)["linear"]["validation_map_macro"]
+                       or -1.0, -i, v) for i, v in enumerate(TUNE_GRID[tunable])]
+            chosen[arm] = max(scored)[2]
+        return chosen
+
+    def main_runs(self, chosen):
+        jobs = []
+        for seed in self.cfg["seeds"]:
+            for fraction in self.cfg["fractions"]:
+                for arm in ARMS:
+                    jobs.append(("%s %g%% seed %d" % (arm, 100 * fraction, seed),
+                                 lambda a=arm, f=fraction, s=seed: self.one_run(
+                                     a, f, s, chosen[a])))
+        if self.cfg["ceiling_fraction"]:
+            for arm in ARMS:
+                jobs.append(("%s 100%% seed 0" % arm,
+                             lambda a=arm: self.one_run(a, self.cfg["ceiling_fraction"], 0,
+                                                        chosen[a], False)))
+        return self.parallel(jobs)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke-test configuration")
     parser.add_argument("--build", default="build", help="build folder holding cli/mosaic")
-    parser.add_argument("--out", default="docs/experiments", help="where the table and plot go")
+    parser.add_argument("--out", default="docs/experiments", help="where the report goes")
+    parser.add_argument("--runs", default=None,
+                        help="cached run results (default: OUT/low-label-runs, or OUT/runs-quick)")
+    parser.add_argument("--work", default=None, help="scratch folder (default: BUILD/experiment)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs in parallel")
+    parser.add_argument("--no-gate", action="store_true", help="skip the sanity gate")
+    parser.add_argument("--stage", default="all", choices=["all", "pilot", "tune", "main",
+                                                           "report"])
     args = parser.parse_args()
-    cfg = (dict(size=1200, epochs=2, probe_epochs=5, seeds=[0]) if args.quick else
-           dict(size=2400, epochs=10, probe_epochs=20, seeds=[0, 1, 2]))
-    mosaic = os.path.join(args.build, "cli", "mosaic")
-    os.makedirs(args.out, exist_ok=True)
+    cfg = QUICK if args.quick else FULL
+    if args.runs is None:
+        args.runs = os.path.join(args.out, "low-label-runs-quick" if args.quick else
+                                 "low-label-runs")
+    if args.work is None:
+        args.work = os.path.join(args.build, "experiment-quick" if args.quick else "experiment")
+    study = Study(args, cfg)
     start = time.time()
-    with tempfile.TemporaryDirectory() as work:
-        run([mosaic, "synth", "-o", os.path.join(work, "data"), "--size", str(cfg["size"]),
-             "--seed", "2026", "--layout", "v2"])
-        data = "bigearthnet-v2:" + os.path.join(work, "data", "bigearthnet-v2")
-        results = {}
-        total = len(PRESETS) * len(FRACTIONS) * len(cfg["seeds"])
-        for preset in PRESETS:
-            for fraction in FRACTIONS:
-                for seed in cfg["seeds"]:
-                    results[(preset, fraction, seed)] = one_run(
-                        mosaic, data, work, preset, fraction, seed, cfg)
-                    print("%d/%d %s %g seed %d: mAP macro %.3f (%.0f s)" % (
-                        len(results), total, preset, fraction, seed,
-                        results[(preset, fraction, seed)]["map_macro"], time.time() - start),
-                        flush=True)
-    name = "low-label-quick" if args.quick else "low-label"
-    lines = ["# Low-label comparison on synthetic data%s" % (" (quick mode: not for reporting)"
-                                                          if args.quick else ""),
-             "",
-             "Made by `scripts/experiment.py%s` in %.0f min: a %d px synthetic scene "
-             "(seed 2026, BigEarthNet v2.0 layout), small_cnn (width 16) dual-stream models "
-             "pre-trained %d epochs per preset, linear probe %d epochs, test split, thresholds "
-             "tuned on validation; mean ± std over seeds %s." % (
-                 " --quick" if args.quick else "", (time.time() - start) / 60, cfg["size"],
-                 cfg["epochs"], cfg["probe_epochs"], cfg["seeds"]),
-             "",
-             "| preset | labels | " + " | ".join(label for _, label in METRICS) + " |",
-             "|---|---:|" + "---:|" * len(METRICS)]
-    for preset in PRESETS:
-        for fraction in FRACTIONS:
-            cells = [mean_std([results[(preset, fraction, s)][key] for s in cfg["seeds"]])
-                     for key, _ in METRICS]
-            lines.append("| %s | %g %% | %s |" % (preset, fraction * 100, " | ".join(cells)))
-    lines += ["", "![mAP macro against the label fraction](%s.png)" % name, "",
-              "Plot: mAP macro (y, 0 to 1, grid every 0.25) against the label fraction "
-              "(x, log scale, 1 % to 100 %); legend swatches top right, top to bottom: " +
-              ", ".join(PRESETS) + "."]
-    with open(os.path.join(args.out, name + ".md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    plot(os.path.join(args.out, name + ".png"), results, cfg["seeds"])
-    print("wrote %s/%s.md and .png" % (args.out, name))
+    study.make_data()
+    if args.stage == "pilot":
+        # One run of the most expensive arm, timed: the basis for sizing.
+        r = study.one_run("mosaic", 0.1, 999, DEFAULT["tau"])
+        log("pilot: pre-training %.0f s, whole run %.0f s" % (r["pretrain_s"], r["wall_s"]))
+        return
+    chosen = study.tune() if args.stage in ("all", "tune", "main", "report") else {}
+    log("chosen: %s" % json.dumps(chosen))
+    if cfg["tune"] and args.stage in ("all", "main") and not args.no_gate:
+        # Sanity gate: self-supervised features must beat random ones on
+        # validation, else something is broken; stop and find out why.
+        simclr = study.cached("simclr", 0.1, TUNING_SEED, chosen["simclr"])
+        rnd = study.cached("random-init", 0.1, TUNING_SEED, None)
+        a, b = simclr["linear"]["validation_map_macro"], rnd["linear"]["validation_map_macro"]
+        if not a > b:
+            sys.exit("experiment: sanity gate failed: the SimCLR probe (%.3f) does not beat "
+                     "the random-init probe (%.3f) on validation; stopping" % (a, b))
+        log("sanity gate passed: SimCLR %.3f > random-init %.3f (validation)" % (a, b))
+    if args.stage == "tune":
+        return
+    if args.stage in ("all", "main"):
+        study.main_runs(chosen)
+    experiment_report.write_report(study, chosen, time.time() - start)
 
 
 if __name__ == "__main__":

@@ -293,6 +293,10 @@ def main():
                                  "low-label-runs")
     if args.work is None:
         args.work = os.path.join(args.build, "experiment-quick" if args.quick else "experiment")
+    if args.quick:
+        # A smoke test must exercise the code as it is now: no cached runs.
+        shutil.rmtree(args.runs, ignore_errors=True)
+        shutil.rmtree(args.work, ignore_errors=True)
     study = Study(args, cfg)
     start = time.time()
     study.make_data()

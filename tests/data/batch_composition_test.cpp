@@ -17,6 +17,8 @@
 namespace mosaic::data {
 namespace {
 
+using testing::ReadEpoch;
+
 std::vector<size_t> Iota(size_t n) {
   std::vector<size_t> v(n);
   for (size_t i = 0; i < n; ++i) v[i] = i;
@@ -153,19 +155,6 @@ TEST(BatchComposition, OffWhenKIsZeroOrEveryOrNoSampleIsLabelled) {
 
 // Through the Loader: the mask of every batch holds k labelled samples, for
 // any worker count, and two data-parallel shards rebuild the global batch.
-std::vector<Batch> ReadEpoch(Loader* loader, int64_t epoch) {
-  loader->Reset(epoch);
-  std::vector<Batch> batches;
-  Batch batch;
-  for (;;) {
-    StatusOr<bool> got = loader->Next(&batch);
-    EXPECT_TRUE(got.ok()) << got.status().ToString();
-    if (!got.ok() || !*got) break;
-    batches.push_back(batch);
-  }
-  return batches;
-}
-
 LoaderOptions ComposedOptions(const std::vector<bool>& labelled) {
   LoaderOptions o;
   o.batch_size = 8;

@@ -20,26 +20,13 @@ namespace {
 
 using testing::HookedDataset;
 using testing::MakeDataset;
+using testing::ReadEpoch;
 
 std::unique_ptr<Loader> MustCreate(std::shared_ptr<const PatchDataset> dataset,
                                    const LoaderOptions& options) {
   StatusOr<std::unique_ptr<Loader>> loader = Loader::Create(std::move(dataset), options);
   EXPECT_TRUE(loader.ok()) << loader.status().ToString();
   return loader.ok() ? std::move(loader).value() : nullptr;
-}
-
-// Every batch of one epoch; fails the test on an error.
-std::vector<Batch> ReadEpoch(Loader* loader, int64_t epoch) {
-  loader->Reset(epoch);
-  std::vector<Batch> batches;
-  Batch batch;
-  for (;;) {
-    StatusOr<bool> got = loader->Next(&batch);
-    EXPECT_TRUE(got.ok()) << got.status().ToString();
-    if (!got.ok() || !*got) break;
-    batches.push_back(batch);
-  }
-  return batches;
 }
 
 bool SameTensor(const torch::Tensor& a, const torch::Tensor& b) {

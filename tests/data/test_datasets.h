@@ -12,6 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "mosaic/data/loader.h"
 #include "mosaic/data/memory_dataset.h"
 #include "mosaic/data/patch_dataset.h"
 
@@ -90,6 +93,20 @@ class HookedDataset final : public PatchDataset {
  private:
   std::shared_ptr<const PatchDataset> inner_;
 };
+
+// Every batch of one epoch of `loader`; fails the test on an error.
+inline std::vector<Batch> ReadEpoch(Loader* loader, int64_t epoch) {
+  loader->Reset(epoch);
+  std::vector<Batch> batches;
+  Batch batch;
+  for (;;) {
+    StatusOr<bool> got = loader->Next(&batch);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    if (!got.ok() || !*got) break;
+    batches.push_back(batch);
+  }
+  return batches;
+}
 
 }  // namespace mosaic::data::testing
 

@@ -174,6 +174,22 @@ def plot_forest(path, rows, limit):
     c.save(path)
 
 
+def benchmark_support(data_root):
+    """Patches per split and test positives per class, from metadata.csv."""
+    import csv
+    path = os.path.join(data_root, "bigearthnet-v2", "metadata.csv")
+    if not os.path.exists(path):
+        return None
+    patches, test = {}, {}
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            patches[row["split"]] = patches.get(row["split"], 0) + 1
+            if row["split"] == "test":
+                for label in json.loads(row["labels"]):
+                    test[label] = test.get(label, 0) + 1
+    return {"patches": patches, "test": test}
+
+
 # --- the report -----------------------------------------------------------
 def write_report(study, chosen, elapsed_s):
     cfg, args = study.cfg, study.args
@@ -228,6 +244,18 @@ def write_report(study, chosen, elapsed_s):
           "- **Metrics** on the test scenes: mAP macro/micro, F1 (thresholds tuned on "
           "validation); kNN (k = 10) multi-label mAP and retrieval mAP on **encoder** features "
           "(cosine, reference = training scenes), silhouette on encoder features.", ""]
+
+    # The benchmark's size and class support (independent of any model).
+    support = benchmark_support(study.data_root)
+    if support:
+        counts = support["patches"]
+        test = support["test"]
+        L += ["**Benchmark.** %d train, %d validation, %d test patches. Test positives per "
+              "class: %s. %d of %d classes have 20 or more test positives." % (
+                  counts.get("train", 0), counts.get("validation", 0), counts.get("test", 0),
+                  ", ".join("%s %d" % (k, v) for k, v in sorted(test.items(),
+                                                             key=lambda kv: -kv[1])),
+                  sum(1 for v in test.values() if v >= 20), len(test)), ""]
 
     # Sanity gate.
     gate_f = 0.1 if 0.1 in fractions else fractions[-1]

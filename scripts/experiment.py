@@ -223,15 +223,22 @@ class Study:
     # --- stages -----------------------------------------------------------
     def parallel(self, jobs):
         """Runs (label, fn) pairs on --jobs workers; returns their results."""
-        results = []
+        results, failed = [], []
         with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as pool:
             futures = {pool.submit(fn): label for label, fn in jobs}
             for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-                r = future.result()
+                try:
+                    r = future.result()
+                except RuntimeError as e:  # one failed run must not hide the others
+                    failed.append(futures[future])
+                    log("  %d/%d %s: FAILED\n%s" % (done, len(jobs), futures[future], e))
+                    continue
                 results.append(r)
                 log("  %d/%d %s: linear mAP %.3f (%.0f s)" % (
                     done, len(jobs), futures[future], r["linear"]["map_macro"] or float("nan"),
                     r.get("wall_s", 0.0)))
+        if failed:
+            sys.exit("experiment: %d runs failed: %s" % (len(failed), ", ".join(failed)))
         return results
 
     def tune(self):

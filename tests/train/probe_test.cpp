@@ -298,6 +298,27 @@ TEST(Probe, FinetuneGridRestoresTheEncodersBetweenPoints) {
   EXPECT_FALSE(SameWithPrefix(*model, *pre.model, "s2_encoder.") && summary->selected_trial == 0);
 }
 
+TEST(Probe, FinetuneWithFewerLabelledThanABatchUsesThemAll) {
+  const auto dataset = EasyDataset(40);
+  Pretrained pre = Pretrain(dataset);
+  ProbeOptions options = FastProbe();  // batch 8
+  options.finetune = true;
+  options.optimization.epochs = 2;
+  options.optimization.label_fraction = 0.15;
+  nn::DualStreamModel model = Copy(pre);
+  auto prober = Prober::Create(dataset, pre.manifest, model, options);
+  ASSERT_TRUE(prober.ok()) << prober.status().ToString();
+  StatusOr<TrainSummary> summary = (*prober)->Run();
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  const nlohmann::json j = nlohmann::json::parse((*prober)->manifest().training_json);
+  const int64_t labelled = j["probe"]["num_labelled"];
+  ASSERT_LT(labelled, 8);
+  ASSERT_GE(labelled, 2);
+  EXPECT_EQ(j["probe"]["batch_size"], labelled);
+  EXPECT_EQ(summary->steps, 2);  // one batch per epoch
+  EXPECT_FALSE(SameWithPrefix(*model, *pre.model, "s2_encoder."));
+}
+
 TEST(ProbeApi, WritesAProbedBundle) {
   namespace fs = std::filesystem;
   const fs::path dir =

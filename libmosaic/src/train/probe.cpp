@@ -113,6 +113,11 @@ StatusOr<std::unique_ptr<Prober>> Prober::Create(std::shared_ptr<const data::Pat
       }
     }
   }
+  if (options.finetune && prober->labelled_indices_.size() < 2) {
+    return Status::InvalidArgument(
+        "--finetune: batch norm in train mode needs at least 2 labelled samples, got " +
+        std::to_string(prober->labelled_indices_.size()) + " (raise --label-fraction)");
+  }
   if (!options.validation_split.empty()) {
     prober->validation_indices_ = data::IndicesOfSplit(*dataset, options.validation_split);
   }
@@ -129,7 +134,18 @@ StatusOr<std::unique_ptr<Prober>> Prober::Create(std::shared_ptr<const data::Pat
   return prober;
 }
 
-StatusOr<TrainSummary> Prober::TrainThroughModel(const OptimizationOptions& opt) {
+int64_t Prober::EffectiveBatchSize() const {
+  // Fine-tuning drops the last partial batch (batch norm in train mode), so a
+  // labelled subset smaller than one batch (1 % of a small split) trains on
+  // all of it at once instead of not at all.
+  const auto labelled = static_cast<int64_t>(labelled_indices_.size());
+  const int64_t batch = options_.optimization.batch_size;
+  return options_.finetune && labelled < batch ? labelled : batch;
+}
+
+StatusOr<TrainSummary> Prober::TrainThroughModel(const OptimizationOptions& requested) {
+  OptimizationOptions opt = requested;
+  opt.batch_size = EffectiveBatchSize();
   internal::LoopSetup setup;
   setup.dataset = dataset_;
   setup.loader.indices = labelled_indices_;
@@ -264,7 +280,7 @@ void Prober::RecordProbe(const TrainSummary& summary) {
                 {"encoder_lr_scale", options_.finetune ? options_.encoder_lr_scale : 0.0},
                 {"weight_decay", chosen.weight_decay},
                 {"warmup_steps", opt.warmup_steps},
-                {"batch_size", opt.batch_size},
+                {"batch_size", EffectiveBatchSize()},
                 {"steps", summary.steps},
                 {"total_steps", summary.total_steps},
                 {"augment", opt.augment},

@@ -18,6 +18,9 @@
 // logs or data parallelism trains the heads on encoder features computed once
 // (the same batches, loss and updates as through the model, much faster).
 //
+// Fine-tuning with fewer labelled samples than --batch-size uses them all as
+// one batch (at least 2 are needed: batch norm in train mode).
+//
 // Only the samples of the label fraction are visited (LabelledMask with the
 // seed), with no augmentation unless optimization.augment is set (then flips
 // and quarter turns only). Determinism, checkpoints, logs and cancellation
@@ -57,6 +60,9 @@ class MOSAIC_EXPORT Prober {
 
  private:
   Prober() = default;
+  // The batch size used: fine-tuning with fewer labelled samples than one
+  // batch trains on all of them at once (its batches are full-size only).
+  int64_t EffectiveBatchSize() const;
   // One training run of the heads (and encoders) through the full model.
   StatusOr<TrainSummary> TrainThroughModel(const OptimizationOptions& options);
   // Adds the "probe" record to manifest_.training_json.

@@ -70,7 +70,7 @@ TUNING_SEED = 100
 FULL = dict(size=2400, scenes="5,1,2", width=16, batch=32, labelled_per_batch=8,
             pretrain_steps=150, probe_steps=300, finetune_steps=60,
             probe_lr_grid="3e-3,3e-2,3e-1", probe_wd_grid="0,1e-2",
-            finetune_lr_grid="1e-4,1e-3", seeds=[0, 1, 2, 3, 4], fractions=[0.01, 0.1],
+            finetune_lr_grid="3e-3,3e-2", seeds=[0, 1, 2, 3, 4], fractions=[0.01, 0.1],
             ceiling_fraction=1.0, tune=True)
 QUICK = dict(size=600, scenes="2,1,1", width=4, batch=8, labelled_per_batch=2,
              pretrain_steps=3, probe_steps=4, finetune_steps=2,
@@ -156,46 +156,63 @@ class Study:
         with open(report) as f:
             return json.load(f)
 
+    def save(self, key, result):
+        path = self.result_path(key)
+        with open(path + ".tmp", "w") as f:
+            json.dump(result, f, indent=1)
+        os.replace(path + ".tmp", path)
+
     def one_run(self, arm, fraction, seed, value, finetune=True):
-        """Pre-train, probe (and fine-tune), evaluate; cached as one JSON file."""
+        """Pre-train, probe, evaluate (and fine-tune); cached as one JSON file.
+
+        The linear result is saved as soon as it exists and the pre-trained
+        bundle is kept until the fine-tuning is done, so a first pass can run
+        every linear probe and a second pass the fine-tuning.
+        """
         hit = self.cached(arm, fraction, seed, value)
         if hit is not None and (hit.get("finetune") is not None or not finetune):
             return hit
         key = self.key(arm, fraction, seed, value)
         folder = os.path.join(self.work, key)
-        shutil.rmtree(folder, ignore_errors=True)
-        os.makedirs(folder)
+        os.makedirs(folder, exist_ok=True)
         cfg = self.cfg
         start = time.time()
         pre = os.path.join(folder, "pre.mosaic")
         common = ["--label-fraction", "%g" % fraction, "--seed", str(seed)]
-        run([self.mosaic, "train", self.dataset, "-o", pre] + self.train_args(arm, value) +
-            common, self.env)
-        pretrain_s = time.time() - start
-        linear = os.path.join(folder, "linear.mosaic")
-        run([self.mosaic, "probe", pre, self.dataset, "-o", linear, "--steps",
-             str(cfg["probe_steps"]), "--batch-size", str(cfg["batch"]), "--lr-grid",
-             cfg["probe_lr_grid"], "--weight-decay-grid", cfg["probe_wd_grid"],
-             "--val-split", "validation", "--workers", "1", "-q"] + common, self.env)
-        result = {"arm": arm, "fraction": fraction, "seed": seed, "value": value,
-                  "pretrain_s": pretrain_s,
-                  "linear": self.summarise(self.evaluate(linear, os.path.join(folder, "l.json")))}
-        result["finetune"] = None
+        result = hit
+        if result is None or not os.path.exists(pre):
+            if os.path.exists(pre):
+                os.remove(pre)
+            run([self.mosaic, "train", self.dataset, "-o", pre] + self.train_args(arm, value) +
+                common, self.env)
+        if result is None:
+            pretrain_s = time.time() - start
+            linear = os.path.join(folder, "linear.mosaic")
+            run([self.mosaic, "probe", pre, self.dataset, "-o", linear, "--overwrite", "--steps",
+                 str(cfg["probe_steps"]), "--batch-size", str(cfg["batch"]), "--lr-grid",
+                 cfg["probe_lr_grid"], "--weight-decay-grid", cfg["probe_wd_grid"],
+                 "--val-split", "validation", "--workers", "1", "-q"] + common, self.env)
+            result = {"arm": arm, "fraction": fraction, "seed": seed, "value": value,
+                      "pretrain_s": pretrain_s,
+                      "linear": self.summarise(
+                          self.evaluate(linear, os.path.join(folder, "l.json"))),
+                      "finetune": None, "wall_s": time.time() - start}
+            self.save(key, result)
+            os.remove(linear)
         if finetune:
+            ft_start = time.time()
             tuned = os.path.join(folder, "finetune.mosaic")
-            run([self.mosaic, "probe", pre, self.dataset, "-o", tuned, "--finetune", "--steps",
-                 str(cfg["finetune_steps"]), "--batch-size", str(cfg["batch"]), "--lr-grid",
-                 cfg["finetune_lr_grid"], "--val-split", "validation", "--workers", "1",
-                 "--cache-mb", "1024", "-q"] + common, self.env)
+            run([self.mosaic, "probe", pre, self.dataset, "-o", tuned, "--overwrite",
+                 "--finetune", "--steps", str(cfg["finetune_steps"]), "--batch-size",
+                 str(cfg["batch"]), "--lr-grid", cfg["finetune_lr_grid"], "--val-split",
+                 "validation", "--workers", "1", "--cache-mb", "1024", "-q"] + common, self.env)
             # Embedding quality is a property of the pre-trained encoders (the
             # linear row); the fine-tuned ones are scored on classification.
             result["finetune"] = self.summarise(
                 self.evaluate(tuned, os.path.join(folder, "f.json"), False))
-        result["wall_s"] = time.time() - start
-        shutil.rmtree(folder, ignore_errors=True)
-        with open(self.result_path(key) + ".tmp", "w") as f:
-            json.dump(result, f, indent=1)
-        os.replace(self.result_path(key) + ".tmp", self.result_path(key))
+            result["wall_s"] = result.get("wall_s", 0.0) + time.time() - ft_start
+            self.save(key, result)
+            shutil.rmtree(folder, ignore_errors=True)
         return result
 
     @staticmethod
@@ -266,19 +283,23 @@ class Study:
         return chosen
 
     def main_runs(self, chosen):
-        jobs = []
-        for seed in self.cfg["seeds"]:
-            for fraction in self.cfg["fractions"]:
-                for arm in ARMS:
-                    jobs.append(("%s %g%% seed %d" % (arm, 100 * fraction, seed),
-                                 lambda a=arm, f=fraction, s=seed: self.one_run(
-                                     a, f, s, chosen[a])))
+        """Pass 1: every linear probe, seed by seed; pass 2: the fine-tuning."""
+        def jobs(finetune):
+            out = []
+            for seed in self.cfg["seeds"]:
+                for fraction in self.cfg["fractions"]:
+                    for arm in ARMS:
+                        out.append(("%s %g%% seed %d%s" % (arm, 100 * fraction, seed,
+                                                           " fine-tune" if finetune else ""),
+                                    lambda a=arm, f=fraction, s=seed: self.one_run(
+                                        a, f, s, chosen[a], finetune)))
+            return out
+        ceiling = []
         if self.cfg["ceiling_fraction"]:
-            for arm in ARMS:
-                jobs.append(("%s 100%% seed 0" % arm,
-                             lambda a=arm: self.one_run(a, self.cfg["ceiling_fraction"], 0,
-                                                        chosen[a], False)))
-        return self.parallel(jobs)
+            ceiling = [("%s 100%% seed 0" % arm,
+                        lambda a=arm: self.one_run(a, self.cfg["ceiling_fraction"], 0,
+                                                   chosen[a], False)) for arm in ARMS]
+        return self.parallel(jobs(False) + ceiling) + self.parallel(jobs(True))
 
 
 def main():
@@ -304,6 +325,7 @@ def main():
         # A smoke test must exercise the code as it is now: no cached runs.
         shutil.rmtree(args.runs, ignore_errors=True)
         shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.out, exist_ok=True)
     study = Study(args, cfg)
     start = time.time()
     study.make_data()

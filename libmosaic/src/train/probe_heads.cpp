@@ -49,18 +49,6 @@ std::vector<torch::Tensor> ProbeHeads::parameters() const {
   return params;
 }
 
-std::vector<torch::Tensor> ProbeHeads::Snapshot() const {
-  std::vector<torch::Tensor> copies;
-  for (const torch::Tensor& p : parameters()) copies.push_back(p.detach().clone());
-  return copies;
-}
-
-void ProbeHeads::Restore(const std::vector<torch::Tensor>& snapshot) {
-  torch::NoGradGuard no_grad;
-  const std::vector<torch::Tensor> params = parameters();
-  for (size_t i = 0; i < params.size() && i < snapshot.size(); ++i) params[i].copy_(snapshot[i]);
-}
-
 void ProbeHeads::Reinitialize(uint64_t seed) {
   // The salt keeps the heads' stream apart from the trainer's per-step seeds.
   torch::manual_seed(seed ^ 0x4845414453ULL);  // "HEADS"
@@ -151,6 +139,7 @@ StatusOr<TrainSummary> TrainHeadsOnFeatures(ProbeHeads& heads, const PooledFeatu
   summary.num_samples = summary.num_labelled = n;
   const auto start = std::chrono::steady_clock::now();
   std::vector<size_t> order;
+  int64_t samples_done = 0;
   int64_t step = 0;
   for (; step < total_steps; ++step) {
     if (options.cancel != nullptr && options.cancel->load()) {
@@ -182,9 +171,8 @@ StatusOr<TrainSummary> TrainHeadsOnFeatures(ProbeHeads& heads, const PooledFeatu
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     summary.final_losses = {{"total", loss.item<double>()}, {"bce", loss.item<double>()}};
-    summary.samples_per_s = elapsed > 0.0 ? static_cast<double>((step + 1) * n) /
-                                                static_cast<double>(batches_per_epoch) / elapsed
-                                          : 0.0;
+    samples_done += index.size(0);
+    summary.samples_per_s = elapsed > 0.0 ? static_cast<double>(samples_done) / elapsed : 0.0;
     if (options.progress) {
       TrainProgress p;
       p.step = step + 1;

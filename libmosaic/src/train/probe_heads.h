@@ -25,9 +25,6 @@ struct ProbeHeads {
   torch::nn::Linear s1{nullptr}, s2{nullptr}, fused{nullptr};
 
   std::vector<torch::Tensor> parameters() const;
-  // Deep copies of every head parameter, in parameters() order.
-  std::vector<torch::Tensor> Snapshot() const;
-  void Restore(const std::vector<torch::Tensor>& snapshot);
   // Draws fresh weights as torch::nn::Linear does (Kaiming-uniform weights,
   // uniform biases in +-1/sqrt(fan_in)) from a generator seeded by `seed`, so
   // every preset, grid point and repeat starts from the same heads.
